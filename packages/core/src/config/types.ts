@@ -1,0 +1,78 @@
+import type { BalancerPlugin, CheckPlugin, DiscoveryPlugin } from '../define.js';
+import type { LogFormat, LogLevel } from '../log.js';
+import type { Metadata } from '../model/node.js';
+
+/**
+ * The config directory after parsing, validation and defaulting: what the engines consume.
+ * (The raw YAML shapes and their JSON Schemas live in `schemas.ts`.)
+ */
+
+/** The kinds of file in a config directory, each its own subdirectory except `logging`. */
+export const ConfigKinds = ['logging', 'balancers', 'discovery', 'clusters', 'services'] as const;
+export type ConfigKind = (typeof ConfigKinds)[number];
+
+/** `logging.yaml`. lighthouse 1.0's dictConfig keys are accepted; `root.level` maps to `level`. */
+export interface LoggingConfig {
+  level?: LogLevel;
+  format?: LogFormat;
+}
+
+/** `balancers/<name>.yaml`: the plugin of that name and its validated, defaulted config. */
+export interface BalancerConfig {
+  name: string;
+  plugin: BalancerPlugin;
+  config: unknown;
+}
+
+/** `discovery/<name>.yaml`. */
+export interface DiscoveryConfig {
+  name: string;
+  plugin: DiscoveryPlugin;
+  config: unknown;
+}
+
+/** `clusters/<name>.yaml`: a service this machine consumes. */
+export interface ClusterConfig {
+  /** The `name:` key, else the file name: the discovery path segment and the HAProxy proxy name. */
+  name: string;
+  discovery: string;
+  metaCluster?: string;
+  /** One validated section per balancer key in the file (e.g. `haproxy`), by balancer name. */
+  balancers: Record<string, unknown>;
+}
+
+/** One check of a service, with the engine-owned keys split from the plugin's own. */
+export interface ServiceCheckConfig {
+  name: string;
+  plugin: CheckPlugin;
+  /** Consecutive passes to become healthy. */
+  rise: number;
+  /** Consecutive failures to become unhealthy. */
+  fall: number;
+  /** Seconds one run may take before it counts as failed. */
+  timeout: number;
+  /** The plugin's own keys, validated against its schema, defaults applied. */
+  config: unknown;
+}
+
+/** `services/<name>.yaml`: a service this machine provides. */
+export interface ServiceConfig {
+  name: string;
+  discovery: string;
+  /** Where the checks connect (not what is advertised). Default `127.0.0.1`. */
+  host: string;
+  /** From `ports`, else `[port]`; deduplicated, in file order. */
+  ports: number[];
+  metadata: Metadata;
+  /** Seconds between check rounds. */
+  interval: number;
+  checks: ServiceCheckConfig[];
+}
+
+/** A validated file of any kind, as the loader and the watcher report it. */
+export type ConfigEntry =
+  | { kind: 'logging'; name: 'logging'; file: string; value: LoggingConfig }
+  | { kind: 'balancers'; name: string; file: string; value: BalancerConfig }
+  | { kind: 'discovery'; name: string; file: string; value: DiscoveryConfig }
+  | { kind: 'clusters'; name: string; file: string; value: ClusterConfig }
+  | { kind: 'services'; name: string; file: string; value: ServiceConfig };

@@ -1,0 +1,9 @@
+import type { Debugger, Logger } from '../log.js';
+
+/** What core hands every plugin instance it creates. */
+export interface PluginContext {
+  /** A `debug` instance namespaced `lighthouse:plugin:<kind>:<name>`. */
+  debug: Debugger;
+  /** The daemon logger, with the plugin's identity in its fields. */
+  log: Logger;
+}

@@ -1,0 +1,49 @@
+/**
+ * The model shared by every plugin. A {@link Node} is one (host, port) instance of a service as
+ * discovery reports it; a {@link Peer} is the HAProxy instance on that node's machine (for
+ * `peers` sections). Identity follows lighthouse 1.0: two nodes are the same when ip and port are.
+ */
+
+/** Free-form, JSON-compatible metadata a reporter attaches to its nodes. */
+export type Metadata = Record<string, unknown>;
+
+/** The HAProxy instance living on a node's machine. */
+export interface Peer {
+  name: string;
+  ip: string;
+  port: number;
+}
+
+/** One live instance of a service. */
+export interface Node {
+  /** Advertised host name of the machine (part of the znode name `<host>:<port>`). */
+  host: string;
+  /** Address the load balancer connects to. */
+  ip: string;
+  port: number;
+  metadata: Metadata;
+  /** Absent when the reporter did not advertise one (lighthouse 1.0 then wrongly used its own). */
+  peer?: Peer;
+}
+
+/** `<host>:<port>`: the znode name and the HAProxy server name of a node. */
+export function nodeName(node: Pick<Node, 'host' | 'port'>): string {
+  return `${node.host}:${node.port}`;
+}
+
+/** `<ip>:<port>`: the identity of a node (lighthouse 1.0's equality). */
+export function nodeKey(node: Pick<Node, 'ip' | 'port'>): string {
+  return node.ip.includes(':') ? `[${node.ip}]:${node.port}` : `${node.ip}:${node.port}`;
+}
+
+/** Sorts nodes by name then identity, so everything rendered from them is deterministic. */
+export function sortNodes(nodes: readonly Node[]): Node[] {
+  return [...nodes].sort(
+    (a, b) => compareText(nodeName(a), nodeName(b)) || compareText(nodeKey(a), nodeKey(b)),
+  );
+}
+
+/** Byte-order string comparison (locale-independent, so output never depends on the machine). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
