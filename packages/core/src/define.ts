@@ -73,3 +73,10 @@ export function defineBalancer<S extends TSchema, C extends TSchema>(
 ): BalancerPlugin<S, C> {
   return Object.freeze({ ...definition, kind: 'balancers', [PLUGIN_BRAND]: true } as BalancerPlugin<S, C>);
 }
+
+/** The plugin type of each kind. */
+export type PluginOf<K extends PluginKind> = K extends 'checks'
+  ? CheckPlugin
+  : K extends 'discovery'
+    ? DiscoveryPlugin
+    : BalancerPlugin;

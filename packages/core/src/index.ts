@@ -10,6 +10,7 @@ export type * from './contracts/context.js';
 export type * from './contracts/check.js';
 export type * from './contracts/discovery.js';
 export type * from './contracts/balancer.js';
+export type * from './contracts/resolver.js';
 export * from './model/node.js';
 export * from './model/names.js';
 export * from './model/codec.js';

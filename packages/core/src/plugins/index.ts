@@ -1,1 +1,1 @@
-export {};
+export * from './static.js';
