@@ -1,1 +1,3 @@
-export {};
+/** @lighthouse/check-redis: the bundled `redis` health check, for embedders that register it directly. */
+export { default as redisCheck } from './redis.js';
+export { RedisCheckConfig } from './schema.js';

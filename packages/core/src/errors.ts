@@ -1,3 +1,5 @@
+import { getSystemErrorMap } from 'node:util';
+
 /**
  * Every error lighthouse raises on purpose carries a stable `code` (listed in {@link ErrorCode}),
  * optional "try this" suggestions and the original `cause`. The CLI renders them with
@@ -22,6 +24,8 @@ export const ErrorCode = {
   Usage: 'LH_USAGE',
   /** A maintenance-state operation failed. */
   Maintenance: 'LH_MAINTENANCE',
+  /** A plugin or feature cannot run here (missing binary, not in this build). */
+  Unavailable: 'LH_UNAVAILABLE',
   /** Something that should not happen: a bug. */
   Internal: 'LH_INTERNAL',
 } as const;
@@ -115,6 +119,17 @@ export class InternalError extends LighthouseError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCode.Internal, message, { cause });
   }
+}
+
+/**
+ * Turns a socket error into a short reason in libuv's own words ("connection refused",
+ * "connection reset by peer", "host is unreachable"), falling back to the error's message.
+ * Checks use it so their failure reasons read the same.
+ */
+export function networkFailureReason(error: unknown): string {
+  const errno = error instanceof Error && 'errno' in error ? error.errno : undefined;
+  const known = typeof errno === 'number' ? getSystemErrorMap().get(errno) : undefined;
+  return known === undefined ? describeError(error) : known[1];
 }
 
 /** Returns a short, single-line description of any thrown value. */

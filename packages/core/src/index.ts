@@ -17,3 +17,4 @@ export * from './model/codec.js';
 export * from './model/python-json.js';
 export * from './config/index.js';
 export * from './plugins/index.js';
+export * from './engine/index.js';

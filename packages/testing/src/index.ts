@@ -1,1 +1,8 @@
-export {};
+/**
+ * @lighthouse/testing: helpers for lighthouse's own tests and for plugin authors.
+ */
+export * from './wait-for.js';
+export * from './memory-discovery.js';
+export * from './recording-balancer.js';
+export * from './temp-dir.js';
+export * from './check-conformance.js';

@@ -1,1 +1,2 @@
-export {};
+export { default as zookeeperDiscovery } from './plugin.js';
+export { ZooKeeperConfig } from './schema.js';

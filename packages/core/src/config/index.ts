@@ -1,1 +1,10 @@
 export * from './types.js';
+export * from './schemas.js';
+export { loadConfigFile } from './load-file.js';
+export type { LoadFileResult } from './load-file.js';
+export { loadConfigDir } from './load-dir.js';
+export type { LoadConfigDirOptions, LoadedConfigDir } from './load-dir.js';
+export { watchConfigDir } from './watch.js';
+export type { ConfigWatcher, WatchConfigDirOptions } from './watch.js';
+export type { ConfigChange } from './diff-entries.js';
+export { configJsonSchemas } from './json-schema.js';

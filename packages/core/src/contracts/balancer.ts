@@ -6,6 +6,12 @@ export interface ClusterState<TClusterConfig = unknown> {
   name: string;
   /** The cluster file's section for this balancer (e.g. its `haproxy:` map), validated. */
   config: TClusterConfig;
+  /**
+   * False until discovery has reported this cluster since the writer started. A balancer must then
+   * keep what it already runs (or its outage cache) instead of emptying the backend: losing sight
+   * of members is not the same as members leaving.
+   */
+  discovered: boolean;
   /** The meta cluster it belongs to, if any. */
   metaCluster?: string;
   nodes: readonly Node[];

@@ -1,0 +1,37 @@
+import { ConfigKinds, formatIssue, loadConfigDir } from '@lighthouse/core';
+import type { Command } from '../command.js';
+import { rootOption } from '../common-options.js';
+import { configDirectory, discoverPlugins } from '../environment.js';
+import { ExitCode } from '../exit-codes.js';
+
+/** `lighthouse validate <config-dir>`: every file of every kind, one line per problem. */
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check every file of a config directory; one line per problem',
+  usage: 'validate <config-dir> [--root DIR]',
+  details: [
+    'Parses and validates logging.yaml, balancers/, discovery/, clusters/ and services/ with the',
+    'schemas of core and of the plugins the files name, plus cross-file rules (a cluster or',
+    'service naming a discovery method with no discovery/<name>.yaml). Nothing is started.',
+    '',
+    'Output: one line per problem, "file:line: /json/pointer: message", on stdout.',
+    'Exit codes: 0 valid, 1 problems found, 2 usage error.',
+    '',
+    'Example: lighthouse validate /etc/lighthouse',
+  ].join('\n'),
+  options: { ...rootOption.options },
+  optionHelp: { ...rootOption.optionHelp },
+  positionals: [{ name: 'config-dir', required: true }],
+  async run({ positionals, values, io }) {
+    const dir = await configDirectory(positionals[0] ?? '');
+    const resolver = await discoverPlugins({ configDir: dir, ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}) });
+    const { entries, issues } = await loadConfigDir({ dir, kinds: ConfigKinds, resolver });
+    for (const issue of issues) io.stdout(formatIssue(issue));
+    if (issues.length > 0) {
+      io.stderr(`${issues.length} problem(s) in ${dir}`);
+      return ExitCode.Invalid;
+    }
+    io.stdout(`ok: ${entries.length} file(s) valid in ${dir}`);
+    return ExitCode.Ok;
+  },
+};

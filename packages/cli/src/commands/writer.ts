@@ -1,0 +1,26 @@
+import { Writer } from '@lighthouse/core';
+import type { Command } from '../command.js';
+import { logOptions, rootOption } from '../common-options.js';
+import { runDaemon } from '../daemon.js';
+
+/** `lighthouse writer <config-dir>` (also the `lighthouse-writer` bin). */
+export const writerCommand: Command = {
+  name: 'writer',
+  summary: 'keep the local load balancer routing to the healthy members of consumed clusters',
+  usage: 'writer <config-dir> [options]',
+  details: [
+    'Reads logging.yaml, balancers/, discovery/ and clusters/ from <config-dir> and follows',
+    'changes to them. Watches every cluster through its discovery method and converges each',
+    'balancer to the members. If discovery is unreachable, the balancer keeps its last state.',
+    'An invalid file is reported and its previous version stays in force.',
+    '',
+    'Stops on SIGTERM or SIGINT, leaving the load balancer running with its last configuration.',
+    'Exit codes: 0 stopped cleanly, 1 invalid config directory, 2 usage, 3 runtime failure.',
+    '',
+    'Example: lighthouse writer /etc/lighthouse --log-format json',
+  ].join('\n'),
+  options: { ...rootOption.options, ...logOptions.options },
+  optionHelp: { ...rootOption.optionHelp, ...logOptions.optionHelp },
+  positionals: [{ name: 'config-dir', required: true }],
+  run: (input) => runDaemon('WRITER', input, (deps) => new Writer(deps)),
+};

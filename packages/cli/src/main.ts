@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ErrorCode, LighthouseError, renderError } from '@lighthouse/core';
+import type { Command, Io } from './command.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { reporterCommand } from './commands/reporter.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { writerCommand } from './commands/writer.js';
+import { cliPackageDir } from './environment.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { commandHelp, globalHelp } from './help.js';
+
+/** Every command, in the order `--help` lists them. */
+export const commands: readonly Command[] = [
+  writerCommand,
+  reporterCommand,
+  validateCommand,
+  pluginsCommand,
+  schemaCommand,
+];
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(cliPackageDir, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Maps an error to its exit code and prints it (the stack only under DEBUG). */
+function report(error: unknown, io: Io, program: string): number {
+  if (error instanceof UsageError) {
+    io.stderr(`${program}: ${error.message}\nRun "${program} --help" for usage.`);
+    return ExitCode.Usage;
+  }
+  const debugging = (process.env['DEBUG'] ?? '') !== '';
+  if (error instanceof LighthouseError && error.code !== ErrorCode.Internal) {
+    io.stderr(renderError(error, debugging));
+    return error.code === ErrorCode.Unavailable ? ExitCode.Runtime : ExitCode.Invalid;
+  }
+  io.stderr(renderError(error, true));
+  io.stderr(`This is a bug in lighthouse ${version()} (node ${process.version}); please report it with the output above.`);
+  return ExitCode.Runtime;
+}
+
+/**
+ * Runs `lighthouse <args>`. `program` is what the user typed, so `lighthouse-writer --help`
+ * shows `lighthouse-writer <config-dir>`. Returns the exit code; never calls process.exit.
+ */
+export async function main(args: readonly string[], program = 'lighthouse', io: Io = processIo): Promise<number> {
+  const standalone = program !== 'lighthouse';
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined) {
+      io.stderr(globalHelp(program, commands));
+      return ExitCode.Usage;
+    }
+    if (name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(globalHelp(program, commands));
+      return ExitCode.Ok;
+    }
+    if (name === '--version' || name === '-V') {
+      io.stdout(`lighthouse ${version()}`);
+      return ExitCode.Ok;
+    }
+    const command = commands.find((candidate) => candidate.name === name);
+    if (command === undefined) throw new UsageError(`unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})`);
+    const parsed = parseArgsOrUsage(command, rest);
+    if (parsed.values['help'] === true) {
+      io.stdout(commandHelp(program, command, standalone));
+      return ExitCode.Ok;
+    }
+    if (parsed.values['version'] === true) {
+      io.stdout(`lighthouse ${version()}`);
+      return ExitCode.Ok;
+    }
+    checkPositionals(command, parsed.positionals);
+    return await command.run({ positionals: parsed.positionals, values: parsed.values, io, program });
+  } catch (error) {
+    return report(error, io, program);
+  }
+}
+
+function parseArgsOrUsage(command: Command, args: string[]): ReturnType<typeof parseArgs> {
+  try {
+    return parseArgs({
+      args,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${command.name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function checkPositionals(command: Command, positionals: string[]): void {
+  const required = command.positionals.filter((positional) => positional.required);
+  if (positionals.length < required.length) {
+    throw new UsageError(`${command.name}: missing <${required[positionals.length]?.name ?? 'argument'}>`);
+  }
+  if (positionals.length > command.positionals.length) {
+    throw new UsageError(`${command.name}: unexpected argument "${positionals[command.positionals.length] ?? ''}"`);
+  }
+}

@@ -1,0 +1,162 @@
+import Type from 'typebox';
+import type { Static } from 'typebox';
+import { LogFormats, LogLevels } from '../log.js';
+
+/**
+ * TypeBox schemas of the files core owns, named like jest's (`export const X` plus
+ * `export type X`). Each property carries a `description`: it ends up in the JSON Schemas that
+ * `lighthouse schema` writes for editors. Plugin-owned sections (a cluster's `haproxy:`, a
+ * service's `http:` check) are open here and validated against the plugin's own schema; names
+ * and hosts are checked by the validators with the same rules as everything else that reaches
+ * HAProxy (`nameProblem`, `hostProblem`), not by patterns here.
+ */
+
+const Port = (description: string) => Type.Integer({ minimum: 1, maximum: 65535, description });
+
+const dictConfigSection = (what: string) =>
+  Type.Record(Type.String(), Type.Unknown(), {
+    description: `lighthouse 1.0 compatibility (Python logging.config.dictConfig ${what}); accepted and ignored.`,
+  });
+
+/** `logging.yaml`: the daemon's level and format, plus lighthouse 1.0's dictConfig keys. */
+export const LoggingFile = Type.Object(
+  {
+    level: Type.Optional(
+      Type.Enum(LogLevels, {
+        description: 'Daemon log level: debug, info, warn, error or silent. Default: `root.level`, else the command line.',
+      }),
+    ),
+    format: Type.Optional(
+      Type.Enum(LogFormats, {
+        description: 'Log line format: "pretty" for people, "json" for one JSON object per line.',
+      }),
+    ),
+    version: Type.Optional(
+      Type.Integer({ description: 'lighthouse 1.0 compatibility (dictConfig schema version); ignored.' }),
+    ),
+    disable_existing_loggers: Type.Optional(
+      Type.Boolean({ description: 'lighthouse 1.0 compatibility (dictConfig); ignored.' }),
+    ),
+    incremental: Type.Optional(Type.Boolean({ description: 'lighthouse 1.0 compatibility (dictConfig); ignored.' })),
+    filters: Type.Optional(dictConfigSection('filters')),
+    formatters: Type.Optional(dictConfigSection('formatters')),
+    handlers: Type.Optional(dictConfigSection('handlers')),
+    loggers: Type.Optional(dictConfigSection('loggers')),
+    root: Type.Optional(
+      Type.Object(
+        {
+          level: Type.Optional(
+            Type.String({
+              description:
+                'Python level name (DEBUG, INFO, WARNING, ERROR, CRITICAL; any case): the daemon log level when `level` is not set.',
+            }),
+          ),
+        },
+        {
+          additionalProperties: true,
+          description: 'lighthouse 1.0 compatibility (dictConfig root logger); only `level` is used.',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type LoggingFile = Static<typeof LoggingFile>;
+
+/** A cluster file's balancer section (`haproxy:`); its content is the balancer plugin's. */
+const BalancerSection = Type.Record(Type.String(), Type.Unknown(), {
+  description:
+    "A balancer section: the key names a balancer plugin (e.g. `haproxy`), the value holds that balancer's options for this cluster.",
+});
+
+/** `clusters/<name>.yaml`: a service this machine consumes. Every other key is a balancer section. */
+export const ClusterFile = Type.Object(
+  {
+    discovery: Type.String({
+      description:
+        "Discovery method that finds the cluster's members (a file discovery/<name>.yaml configures it), e.g. \"zookeeper\".",
+    }),
+    meta_cluster: Type.Optional(
+      Type.String({
+        description:
+          'Meta cluster this cluster belongs to; its port comes from the balancer config (haproxy: `meta_clusters`).',
+      }),
+    ),
+    name: Type.Optional(
+      Type.String({
+        description: 'Cluster name (discovery path segment, load-balancer proxy name). Default: the file name.',
+      }),
+    ),
+  },
+  { additionalProperties: BalancerSection },
+);
+export type ClusterFile = Static<typeof ClusterFile>;
+
+/** The keys of a check section that lighthouse owns; every other key belongs to the check plugin. */
+export const CheckEngineKeys = Type.Object(
+  {
+    rise: Type.Integer({ minimum: 1, description: 'Consecutive passes before the service counts as up.' }),
+    fall: Type.Integer({ minimum: 1, description: 'Consecutive failures before the service counts as down.' }),
+    timeout: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description: 'Seconds one run of the check may take before it counts as failed. Default: the interval.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CheckEngineKeys = Static<typeof CheckEngineKeys>;
+
+/** One check of a service: the engine's keys plus the plugin's own (validated by the plugin). */
+export const CheckSection = Type.Object(CheckEngineKeys.properties, {
+  additionalProperties: true,
+  description:
+    "A check: the key names a check plugin (http, tcp, redis…); `rise`, `fall` and `timeout` are lighthouse's, every other key is the plugin's.",
+});
+export type CheckSection = Static<typeof CheckSection>;
+
+/** Where a service's checks connect when its file sets no `host`. */
+export const DEFAULT_CHECK_HOST = '127.0.0.1';
+
+/** `services/<name>.yaml`: a service this machine provides. */
+export const ServiceFile = Type.Object(
+  {
+    port: Type.Optional(Port('The port the service listens on. This or `ports` is required.')),
+    ports: Type.Optional(
+      Type.Array(Port('A port the service listens on.'), {
+        minItems: 1,
+        description: 'Several ports of the service, each checked and registered on its own.',
+      }),
+    ),
+    discovery: Type.String({
+      description: 'Discovery method to register in (a file discovery/<name>.yaml configures it), e.g. "zookeeper".',
+    }),
+    host: Type.Optional(
+      Type.String({
+        default: DEFAULT_CHECK_HOST,
+        description: `Host the checks connect to (not the address that is advertised). Default ${DEFAULT_CHECK_HOST}.`,
+      }),
+    ),
+    metadata: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        default: {},
+        description: 'Free-form data published with every node of the service.',
+      }),
+    ),
+    name: Type.Optional(
+      Type.String({ description: 'Service name (the discovery path segment). Default: the file name.' }),
+    ),
+    checks: Type.Object(
+      {
+        interval: Type.Number({ exclusiveMinimum: 0, description: 'Seconds between check rounds.' }),
+      },
+      {
+        additionalProperties: CheckSection,
+        description: 'How the service is checked: `interval` plus at least one check, keyed by check plugin.',
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ServiceFile = Static<typeof ServiceFile>;

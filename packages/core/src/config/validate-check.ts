@@ -1,0 +1,53 @@
+import type { CheckPlugin } from '../define.js';
+import { printable } from '../model/names.js';
+import { isJsonObject } from './plain-json.js';
+import type { JsonValue } from './plain-json.js';
+import { lookupPlugin } from './plugin-lookup.js';
+import { childPointer } from './pointer.js';
+import { validateSchema } from './schema-errors.js';
+import { CheckEngineKeys, CheckSection } from './schemas.js';
+import type { Validation, ValidationInput } from './validation.js';
+import { invalid } from './validation.js';
+
+/**
+ * One entry of a service's `checks:`. The key names a check plugin; the mapping mixes the
+ * engine's keys (`rise`, `fall`, `timeout`) with the plugin's own, which are split off and
+ * validated against the plugin's `configSchema` with its defaults applied.
+ */
+
+/** A validated check, before the service's interval fills in a missing timeout. */
+export interface ValidatedCheck {
+  name: string;
+  plugin: CheckPlugin;
+  rise: number;
+  fall: number;
+  timeout?: number;
+  config: unknown;
+}
+
+const engineKeys = Object.keys(CheckEngineKeys.properties);
+
+/** Validates `checks.<name>` of a service file. */
+export async function validateCheck(
+  input: ValidationInput,
+  name: string,
+  section: JsonValue,
+  candidates: readonly string[],
+): Promise<Validation<ValidatedCheck>> {
+  const pointer = childPointer('/checks', name);
+  const lookup = await lookupPlugin(input, 'checks', name, pointer, { context: `unknown check "${printable(name)}"`, candidates });
+  if (!lookup.ok) return invalid([lookup.problem]);
+  const engine = validateSchema(CheckSection, section, { pointer });
+  const own = isJsonObject(section)
+    ? validateSchema(
+        lookup.plugin.configSchema,
+        Object.fromEntries(Object.entries(section).filter(([key]) => !engineKeys.includes(key))),
+        { pointer, knownKeys: engineKeys },
+      )
+    : undefined;
+  if (!engine.ok || own === undefined || !own.ok) {
+    return invalid([...(engine.ok ? [] : engine.problems), ...(own === undefined || own.ok ? [] : own.problems)]);
+  }
+  const { rise, fall, timeout } = engine.value;
+  return { ok: true, value: { name, plugin: lookup.plugin, rise, fall, ...(timeout === undefined ? {} : { timeout }), config: own.value } };
+}

@@ -1,0 +1,169 @@
+import { isDeepStrictEqual } from 'node:util';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { watch } from 'chokidar';
+import type { PluginResolver } from '../contracts/resolver.js';
+import type { ConfigIssue } from '../errors.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { debugFor, silentLogger } from '../log.js';
+import { createBatcher } from './batcher.js';
+import type { FileState } from './dir-rules.js';
+import { applyDirRules, compareEntries } from './dir-rules.js';
+import { configFileRef } from './layout.js';
+import { readConfigFiles } from './load-dir.js';
+import { readConfigFile } from './load-file.js';
+import type { ConfigEntry, ConfigKind } from './types.js';
+import { ConfigKinds } from './types.js';
+import { diffEntries } from './diff-entries.js';
+import type { ConfigChange } from './diff-entries.js';
+
+/**
+ * Follows a config directory. Unlike lighthouse 1.0's watcher:
+ * - watching starts before the initial scan, so an edit made during the scan is not lost;
+ * - every event only marks a file dirty; after a debounce the file is read again and the result
+ *   is compared with what is in force, so atomic renames, `cat >` and delete-and-recreate give
+ *   one event per logical change (1.0 added a cluster twice, B20);
+ * - a file that was never valid and is fixed is simply added (1.0's watcher thread died, B8);
+ * - missing directories are empty and picked up when they appear (1.0 crashed, B30);
+ * - a handler that throws is logged and the watcher carries on.
+ */
+
+/** Options of {@link watchConfigDir}. */
+export interface WatchConfigDirOptions {
+  dir: string;
+  kinds: readonly ConfigKind[];
+  resolver: PluginResolver;
+  log?: Logger;
+  /** How long a file must be quiet before it is read again (default 50 ms). */
+  debounceMs?: number;
+  /** An entry was added, changed (by value, not bytes) or removed. Awaited, one at a time. */
+  onChange(change: ConfigChange): void | Promise<void>;
+  /**
+   * A file's problems: called when a changed file is invalid (its last good entry stays in
+   * force) and with `[]` once a file that had problems is valid again or gone.
+   */
+  onIssues(file: string, issues: ConfigIssue[]): void | Promise<void>;
+}
+
+/** A running watcher. */
+export interface ConfigWatcher {
+  /** The entries in force, in kind order, then file order. */
+  current(): ConfigEntry[];
+  /** Stops watching; no handler is called once the returned promise resolves. */
+  close(): Promise<void>;
+}
+
+const debug = debugFor('core:config:watch');
+
+/**
+ * Watches `dir` and reports changes. Resolves after `onChange` has been called with an `add`
+ * for every valid file present at start (kind order) and `onIssues` for every invalid one.
+ */
+export async function watchConfigDir(options: WatchConfigDirOptions): Promise<ConfigWatcher> {
+  const { kinds, resolver, log = silentLogger, debounceMs = 50 } = options;
+  const dir = resolve(options.dir);
+  const files = new Map<string, FileState>();
+  let inForce = new Map<string, ConfigEntry>();
+  let shown = new Map<string, ConfigIssue[]>();
+  let closed = false;
+  let queue: Promise<void> = Promise.resolve();
+
+  const call = async (handler: string, run: () => void | Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      log.error(`config watcher: the ${handler} handler failed`, { error: describeError(error) });
+    }
+  };
+
+  /** Re-applies the rules across files and tells the handlers what changed. */
+  const publish = async (touched: ReadonlySet<string>): Promise<void> => {
+    const state = applyDirRules([...files.values()], inForce, kinds);
+    const reports: [string, ConfigIssue[]][] = [];
+    for (const file of new Set([...shown.keys(), ...state.issues.keys()])) {
+      const now = state.issues.get(file) ?? [];
+      if ((touched.has(file) && now.length > 0) || !isDeepStrictEqual(now, shown.get(file) ?? [])) reports.push([file, now]);
+    }
+    const changes = diffEntries(inForce, state.inForce);
+    shown = state.issues;
+    inForce = state.inForce;
+    for (const [file, issues] of reports) await call('onIssues', () => options.onIssues(file, issues));
+    for (const change of changes) await call('onChange', () => options.onChange(change));
+  };
+
+  const enqueue = (task: () => Promise<void>): void => {
+    queue = queue.then(task).catch((error: unknown) => {
+      log.error('config watcher: could not process a change', { error: describeError(error) });
+    });
+  };
+
+  const reload = async (paths: readonly string[]): Promise<void> => {
+    const touched = new Set<string>();
+    await Promise.all(
+      paths.map(async (file) => {
+        const ref = configFileRef(file);
+        if (ref === undefined) return;
+        const loaded = await readConfigFile(dir, ref, resolver);
+        touched.add(ref.file);
+        if (loaded.state === 'missing') files.delete(ref.file);
+        else files.set(ref.file, { ref, loaded });
+      }),
+    );
+    debug('reloaded %o', [...touched]);
+    if (!closed) await publish(touched);
+  };
+
+  const batcher = createBatcher(debounceMs, debounceMs * 10, (paths) => enqueue(() => reload(paths)));
+
+  // Without the directory, watch its parent so that creating it is noticed.
+  const rootExists = existsSync(dir);
+  if (!rootExists) log.warn('config directory does not exist (yet); watching for it', { dir });
+  const target = rootExists ? dir : dirname(dir);
+  const subdirectories = ConfigKinds.filter((kind) => kind !== 'logging' && kinds.includes(kind)) as string[];
+
+  /** The config file at `path`, relative to the config directory, if it is one we watch. */
+  const watchedFile = (path: string): string | undefined => {
+    const ref = configFileRef(relative(dir, path));
+    return ref !== undefined && kinds.includes(ref.kind) ? ref.file : undefined;
+  };
+  const isRelevant = (path: string): boolean => {
+    const rel = relative(dir, path);
+    if (rel === '') return true;
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path === target;
+    return (!rel.includes(sep) && subdirectories.includes(rel)) || watchedFile(path) !== undefined;
+  };
+
+  const watcher = watch(target, {
+    ignoreInitial: true,
+    depth: rootExists ? 1 : 2,
+    // Our own debounce re-reads the file; chokidar's atomic mode would only delay unlinks.
+    atomic: false,
+    ignored: (path: string) => !isRelevant(path),
+  });
+  watcher.on('all', (event, path) => {
+    const file = watchedFile(path);
+    debug('%s %s', event, file ?? path);
+    if (file !== undefined && !closed) batcher.touch(file);
+  });
+  watcher.on('error', (error) => log.warn('config watcher error', { error: describeError(error) }));
+  await new Promise<void>((ready) => watcher.once('ready', ready));
+
+  enqueue(async () => {
+    const scan = await readConfigFiles(dir, kinds, resolver);
+    for (const issue of scan.issues) log.warn(`config directory: ${issue.message}`, { file: issue.file });
+    for (const file of scan.files) files.set(file.ref.file, file);
+    await publish(new Set(files.keys()));
+  });
+  await queue;
+
+  return {
+    current: () => [...inForce.values()].sort(compareEntries),
+    async close() {
+      closed = true;
+      batcher.close();
+      await watcher.close();
+      await queue;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Check } from '../contracts/check.js';
+import type { ServiceCheckConfig, ServiceConfig } from '../config/types.js';
+import { describeError } from '../errors.js';
+import { RiseFall } from '../health/rise-fall.js';
+import type { Logger } from '../log.js';
+import { pluginContext } from './plugin-context.js';
+import { runCheck } from './run-check.js';
+import type { CheckOutcome } from './run-check.js';
+
+/** What `status()` reports for one check of one port. */
+export interface CheckStatus {
+  name: string;
+  passing: boolean;
+  /** The latest run, if any: outcome, reason and when (epoch ms). */
+  last?: CheckOutcome & { at: number };
+}
+
+/** What `status()` reports for one (service, port). */
+export interface PortStatus {
+  service: string;
+  port: number;
+  healthy: boolean;
+  checks: CheckStatus[];
+}
+
+interface MonitoredCheck {
+  config: ServiceCheckConfig;
+  /** Undefined until `create` succeeded; creation is retried every round. */
+  instance?: Check;
+  state: RiseFall;
+  last?: CheckOutcome & { at: number };
+}
+
+/**
+ * Health-checks one port of one service on its own timer. Rounds never overlap (1.0 queued a new
+ * round every interval even when the last one hung, bug B18): the next round starts one interval
+ * after the previous one started, or at once if it overran. The port is healthy when every check
+ * passes; only a change of that verdict is reported.
+ */
+export class PortMonitor {
+  private checks = new Map<string, MonitoredCheck>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private lastStart = 0;
+  private verdict = false;
+  private readonly stopped = new AbortController();
+
+  constructor(
+    private service: ServiceConfig,
+    readonly port: number,
+    private readonly logger: Logger,
+    private readonly onChange: (healthy: boolean) => void,
+  ) {
+    for (const check of service.checks) this.checks.set(check.name, this.monitored(check, false));
+  }
+
+  get healthy(): boolean {
+    return this.verdict;
+  }
+
+  /** Starts checking after `initialDelayMs` (the reporter spreads ports over the first second). */
+  start(initialDelayMs = 0): void {
+    this.schedule(initialDelayMs);
+  }
+
+  /**
+   * Applies a new version of the service file. Checks keep their rise/fall state and the port its
+   * verdict (1.0 reset them and drained healthy nodes on every touch, bug B16); a removed check
+   * stops running (1.0 kept it, B17); a new check starts with the port's current verdict.
+   */
+  async reconfigure(service: ServiceConfig): Promise<void> {
+    const intervalChanged = service.interval !== this.service.interval;
+    const targetChanged = service.host !== this.service.host;
+    this.service = service;
+    const next = new Map<string, MonitoredCheck>();
+    const disposals: Promise<void>[] = [];
+    for (const config of service.checks) {
+      const existing = this.checks.get(config.name);
+      if (existing === undefined) {
+        next.set(config.name, this.monitored(config, this.verdict));
+        continue;
+      }
+      existing.state.retune(config.rise, config.fall);
+      const sameCheck =
+        !targetChanged && existing.config.plugin === config.plugin && isDeepStrictEqual(existing.config.config, config.config);
+      if (!sameCheck && existing.instance !== undefined) {
+        disposals.push(dispose(existing.instance, this.logger));
+        delete existing.instance;
+      }
+      existing.config = config;
+      next.set(config.name, existing);
+    }
+    for (const [name, removed] of this.checks) {
+      if (!next.has(name) && removed.instance !== undefined) disposals.push(dispose(removed.instance, this.logger));
+    }
+    this.checks = next;
+    await Promise.all(disposals);
+    if (intervalChanged && this.running === undefined && !this.stopped.signal.aborted) {
+      clearTimeout(this.timer);
+      this.schedule(Math.max(0, this.lastStart + service.interval * 1000 - Date.now()));
+    }
+  }
+
+  /** Stops the timer, aborts a running round and disposes every check. */
+  async stop(): Promise<void> {
+    this.stopped.abort();
+    clearTimeout(this.timer);
+    await this.running;
+    await Promise.all([...this.checks.values()].map((check) => (check.instance === undefined ? undefined : dispose(check.instance, this.logger))));
+  }
+
+  status(): PortStatus {
+    return {
+      service: this.service.name,
+      port: this.port,
+      healthy: this.verdict,
+      checks: [...this.checks.entries()].map(([name, check]) => ({
+        name,
+        passing: check.state.passing,
+        ...(check.last === undefined ? {} : { last: check.last }),
+      })),
+    };
+  }
+
+  private monitored(config: ServiceCheckConfig, passing: boolean): MonitoredCheck {
+    return { config, state: new RiseFall(config.rise, config.fall, passing) };
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.round().finally(() => {
+        this.running = undefined;
+      });
+    }, delayMs);
+  }
+
+  private async round(): Promise<void> {
+    this.lastStart = Date.now();
+    await Promise.all([...this.checks.values()].map((check) => this.runOne(check)));
+    if (this.stopped.signal.aborted) return;
+    const healthy = this.checks.size > 0 && [...this.checks.values()].every((check) => check.state.passing);
+    if (healthy !== this.verdict) {
+      this.verdict = healthy;
+      this.onChange(healthy);
+    }
+    this.schedule(Math.max(0, this.lastStart + this.service.interval * 1000 - Date.now()));
+  }
+
+  private async runOne(check: MonitoredCheck): Promise<void> {
+    const { config } = check;
+    let outcome: CheckOutcome;
+    try {
+      check.instance ??= await config.plugin.create(config.config, {
+        ...pluginContext('checks', config.name, this.logger),
+        target: { host: this.service.host, port: this.port },
+        service: this.service.name,
+      });
+      outcome = await runCheck(check.instance, config.timeout * 1000, this.stopped.signal);
+    } catch (error) {
+      outcome = { ok: false, reason: `could not create the check: ${describeError(error)}` };
+    }
+    if (this.stopped.signal.aborted) return;
+    check.last = { ...outcome, at: Date.now() };
+    if (check.state.record(outcome.ok)) {
+      const fields = { service: this.service.name, port: this.port, check: config.name, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) };
+      if (check.state.passing) this.logger.info(`check passed ${config.rise} time(s), now passing`, fields);
+      else this.logger.warn(`check failed ${config.fall} time(s), no longer passing`, fields);
+    }
+  }
+}
+
+async function dispose(check: Check, logger: Logger): Promise<void> {
+  try {
+    await check.dispose?.();
+  } catch (error) {
+    logger.warn('a check failed to dispose', { error: describeError(error) });
+  }
+}

@@ -1,0 +1,173 @@
+import type { ServiceConfig } from '../config/types.js';
+import { watchConfigDir } from '../config/index.js';
+import type { ConfigChange, ConfigWatcher } from '../config/index.js';
+import type { PluginResolver } from '../contracts/resolver.js';
+import { formatIssue } from '../errors.js';
+import { silentLogger } from '../log.js';
+import type { Logger, LogSink } from '../log.js';
+import { defaultAdvertised } from './advertise.js';
+import type { Advertised } from './advertise.js';
+import { LoggingControl } from './logging-control.js';
+import { DiscoveryPool } from './discovery-pool.js';
+import { PortMonitor } from './port-monitor.js';
+import type { PortStatus } from './port-monitor.js';
+import { RegistrationReconciler } from './registrations.js';
+import { SerialQueue } from './serial.js';
+
+/** Options of {@link Reporter}. Only `configDir` and `resolver` are required. */
+export interface ReporterOptions {
+  configDir: string;
+  resolver: PluginResolver;
+  logger?: Logger;
+  /** The sink behind `logger`, so `logging.yaml` can change level and format live. */
+  logSink?: LogSink;
+  /** What to advertise; defaults to the host name and first non-loopback address. */
+  advertise?: Partial<Advertised>;
+  /** How long `stop()` waits for discovery to confirm deregistrations. Default 5 s. */
+  stopTimeoutMs?: number;
+}
+
+/** One (service, port) as `status()` reports it. */
+export interface ReporterPortStatus extends PortStatus {
+  /** Whether discovery has confirmed the registration this port should have. */
+  registered: boolean;
+}
+
+interface ServiceState {
+  config: ServiceConfig;
+  monitors: Map<number, PortMonitor>;
+}
+
+/**
+ * The reporter engine: health-checks the services this machine provides and keeps discovery
+ * registrations equal to "healthy" (desired state plus a reconciler). Usable without the CLI.
+ */
+export class Reporter {
+  private readonly logger: Logger;
+  private readonly services = new Map<string, ServiceState>();
+  private readonly pool: DiscoveryPool;
+  private readonly registrations: RegistrationReconciler;
+  private readonly queue = new SerialQueue();
+  private readonly logging: LoggingControl;
+  private readonly advertised: Advertised;
+  private watcher: ConfigWatcher | undefined;
+
+  constructor(private readonly options: ReporterOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.logging = new LoggingControl(options.logSink);
+    this.advertised = { ...defaultAdvertised(), ...options.advertise };
+    this.registrations = new RegistrationReconciler((name) => this.pool.get(name), this.logger);
+    this.pool = new DiscoveryPool(this.logger, (name) => this.registrations.forget(name));
+  }
+
+  /** Loads the config directory, starts checking, and keeps following the directory. */
+  async start(): Promise<void> {
+    this.watcher = await watchConfigDir({
+      dir: this.options.configDir,
+      kinds: ['logging', 'discovery', 'services'],
+      resolver: this.options.resolver,
+      log: this.logger,
+      onChange: (change) => this.queue.run(() => this.apply(change)),
+      onIssues: (file, issues) => {
+        for (const issue of issues) this.logger.error(`config rejected, previous version stays in force: ${formatIssue(issue)}`, { file });
+        if (issues.length === 0) this.logger.info('config problems cleared', { file });
+      },
+    });
+    await this.queue.idle();
+    this.logger.info('reporter started', { services: this.services.size, host: this.advertised.host, ip: this.advertised.ip });
+  }
+
+  /** Stops checking, deregisters everything, closes discovery sessions. */
+  async stop(): Promise<void> {
+    await this.watcher?.close();
+    await this.queue.idle();
+    await Promise.all([...this.services.values()].flatMap((state) => [...state.monitors.values()].map((monitor) => monitor.stop())));
+    await this.registrations.drain(this.options.stopTimeoutMs ?? 5_000);
+    await this.pool.closeAll();
+    this.logger.info('reporter stopped');
+  }
+
+  /** Every (service, port) with its checks and registration state, sorted. */
+  status(): ReporterPortStatus[] {
+    return [...this.services.values()]
+      .flatMap((state) => [...state.monitors.values()].map((monitor) => monitor.status()))
+      .map((port) => ({ ...port, registered: this.registrations.isRegistered(registrationKey(port.service, port.port)) }))
+      .sort((a, b) => (a.service === b.service ? a.port - b.port : a.service < b.service ? -1 : 1));
+  }
+
+  /** Applies one config change. The watcher calls this; embedders may too. */
+  async apply(change: ConfigChange): Promise<void> {
+    const entry = change.type === 'remove' ? change.previous : change.entry;
+    switch (entry.kind) {
+      case 'logging':
+        this.logging.apply(change.type === 'remove' ? undefined : entry.value);
+        return;
+      case 'discovery':
+        if (change.type === 'remove') {
+          await this.pool.remove(entry.name);
+          this.registrations.forget(entry.name);
+        } else await this.pool.set(entry.value);
+        return;
+      case 'services':
+        if (change.type !== 'add') await this.removeService(change.previous.name, change.type === 'update' ? entry.name : undefined);
+        if (change.type !== 'remove') this.upsertService(entry.value);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Adds a service, or reconfigures the one that kept its name (ports, checks, interval). */
+  private upsertService(config: ServiceConfig): void {
+    const state = this.services.get(config.name) ?? { config, monitors: new Map<number, PortMonitor>() };
+    state.config = config;
+    this.services.set(config.name, state);
+    for (const [port, monitor] of state.monitors) {
+      if (config.ports.includes(port)) void monitor.reconfigure(config);
+      else {
+        state.monitors.delete(port);
+        this.registrations.unwant(registrationKey(config.name, port));
+        void monitor.stop();
+      }
+    }
+    const spread = Math.min(config.interval * 1000, 1000);
+    for (const port of config.ports) {
+      if (state.monitors.has(port)) {
+        this.updateWanted(config, port, state.monitors.get(port)?.healthy === true);
+        continue;
+      }
+      const monitor = new PortMonitor(config, port, this.logger, (healthy) => this.updateWanted(state.config, port, healthy));
+      state.monitors.set(port, monitor);
+      monitor.start(Math.random() * spread);
+    }
+  }
+
+  /**
+   * Removes a service (file deleted, or renamed via `name:`). When `keepName` equals the old name
+   * the monitors stay for `upsertService` to reconfigure, so an edit never drains a healthy port.
+   */
+  private async removeService(name: string, keepName: string | undefined): Promise<void> {
+    if (keepName === name) return;
+    const state = this.services.get(name);
+    if (state === undefined) return;
+    this.services.delete(name);
+    for (const port of state.monitors.keys()) this.registrations.unwant(registrationKey(name, port));
+    await Promise.all([...state.monitors.values()].map((monitor) => monitor.stop()));
+  }
+
+  private updateWanted(config: ServiceConfig, port: number, healthy: boolean): void {
+    const key = registrationKey(config.name, port);
+    if (!healthy) {
+      this.registrations.unwant(key);
+      return;
+    }
+    this.registrations.want(key, config.discovery, {
+      service: config.name,
+      node: { host: this.advertised.host, ip: this.advertised.ip, port, metadata: config.metadata },
+    });
+  }
+}
+
+function registrationKey(service: string, port: number): string {
+  return `${service}:${port}`;
+}

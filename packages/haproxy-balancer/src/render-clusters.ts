@@ -1,0 +1,132 @@
+import { compareText, printable } from '@lighthouse/core';
+import type { ClusterState } from '@lighthouse/core';
+import { formatAddress } from './addresses.js';
+import { parseDirective } from './directives.js';
+import { normalizeLine } from './lines.js';
+import { hasDirective } from './render-format.js';
+import type { Stanza } from './render-format.js';
+import { backendServers, peerLines, serverLine } from './render-servers.js';
+import type { BackendServer } from './render-servers.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
+import { serverOptionWords } from './server-options.js';
+
+/** The stanzas generated per cluster: meta frontends, frontends, backends and peers. */
+
+/** A cluster as the renderer uses it: name checked, unique, sorted. */
+export type Cluster = ClusterState<HAProxyClusterConfig>;
+
+type Warn = (message: string) => void;
+
+const lines = (list: readonly string[] | undefined) => (list ?? []).map(normalizeLine);
+
+/**
+ * One `frontend <meta>` (by meta name) per meta cluster that has members and an entry in `meta_clusters`: bind,
+ * the meta's lines, then `acl is_<cluster>` + `use_backend` per member with an acl. Members
+ * without an acl and meta clusters missing from `meta_clusters` are reported, not fatal (1.0
+ * raised a KeyError, B31).
+ */
+export function metaFrontends(
+  config: HAProxyConfig,
+  clusters: readonly Cluster[],
+  bindAddress: string,
+  warn: Warn,
+): Map<string, Stanza> {
+  const metaNames = new Set(clusters.flatMap((cluster) => cluster.metaCluster ?? []));
+  const metaClusters = config.meta_clusters ?? {};
+  const stanzas = new Map<string, Stanza>();
+  for (const meta of [...metaNames].sort(compareText)) {
+    const members = clusters.filter((cluster) => cluster.metaCluster === meta);
+    const entry = Object.hasOwn(metaClusters, meta) ? metaClusters[meta] : undefined;
+    if (entry === undefined) {
+      const names = members.map((member) => member.name).join(', ');
+      warn(
+        `meta cluster "${printable(meta)}" (used by ${names}) is not configured in meta_clusters: no frontend for it`,
+      );
+      continue;
+    }
+    const routes = members.flatMap(({ name, config: section }) => {
+      if (section.acl === undefined) {
+        warn(`cluster "${name}" is in meta cluster "${meta}" but has no acl: not routed`);
+        return [];
+      }
+      return [`acl is_${name} ${normalizeLine(section.acl)}`, `use_backend ${name} if is_${name}`];
+    });
+    stanzas.set(meta, {
+      header: `frontend ${meta}`,
+      lines: [`bind ${formatAddress(bindAddress, entry.port)}`, ...lines(entry.frontend), ...routes],
+    });
+  }
+  return stanzas;
+}
+
+/**
+ * `frontend <cluster>` for every cluster with a port: its lines, bind, `default_backend`. A
+ * cluster named like a meta cluster frontend gets none (HAProxy refuses two frontends by one name).
+ */
+export function clusterFrontends(
+  clusters: readonly Cluster[],
+  metaFrontendNames: ReadonlySet<string>,
+  bindAddress: string,
+  warn: Warn,
+): Stanza[] {
+  return clusters.flatMap(({ name, config: section }) => {
+    if (section.port === undefined) return [];
+    if (metaFrontendNames.has(name)) {
+      warn(`cluster "${name}" has a port but a meta cluster frontend has its name: no frontend`);
+      return [];
+    }
+    const bind = `bind ${formatAddress(bindAddress, section.port)}`;
+    return [
+      {
+        header: `frontend ${name}`,
+        lines: [...lines(section.frontend), bind, `default_backend ${name}`],
+      },
+    ];
+  });
+}
+
+/** The `mode` a backend runs in: its own last `mode` line, else the defaults' (HAProxy: tcp). */
+function effectiveMode(defaults: readonly string[], backend: readonly string[]): string {
+  const modeOf = (section: 'defaults' | 'backend', list: readonly string[]) =>
+    list.map((line) => parseDirective(section, line)).findLast((d) => d?.keyword === 'mode')
+      ?.args[0];
+  return modeOf('backend', backend) ?? modeOf('defaults', defaults) ?? 'tcp';
+}
+
+/**
+ * `backend <cluster>` for every cluster, even without nodes (an empty backend is valid and keeps
+ * its frontend valid; 1.0 dropped it). Servers get a cookie only when the backend is in http mode
+ * and a `cookie` directive (backend or defaults) uses it: elsewhere HAProxy ignores or warns about
+ * it, and 2.6's runtime `add server` refuses `cookie`.
+ */
+export function backends(
+  clusters: readonly Cluster[],
+  defaultsLines: readonly string[],
+  warn: Warn,
+): { stanzas: Stanza[]; servers: Map<string, readonly BackendServer[]> } {
+  const servers = new Map<string, readonly BackendServer[]>();
+  const stanzas = clusters.map(({ name, config: section, nodes }) => {
+    const backend = lines(section.backend);
+    const cookies =
+      effectiveMode(defaultsLines, backend) === 'http' &&
+      (hasDirective('backend', backend, 'cookie') ||
+        hasDirective('defaults', defaultsLines, 'cookie'));
+    const options = serverOptionWords(section.server_options);
+    const list = backendServers(name, nodes, options, cookies, warn);
+    servers.set(name, list);
+    return { header: `backend ${name}`, lines: [...backend, ...list.map(serverLine)] };
+  });
+  return { stanzas, servers };
+}
+
+/**
+ * `peers <cluster>` for each cluster whose nodes advertise peers. Nothing references these
+ * sections unless a backend line does (`stick-table … peers <cluster>`); HAProxy also warns and
+ * drops a section that does not list the local machine (`localpeer`, or the host name).
+ */
+export function peersSections(clusters: readonly Cluster[], warn: Warn): Stanza[] {
+  return clusters.flatMap(({ name, nodes }) => {
+    const peers = peerLines(name, nodes, warn);
+    return peers.length === 0 ? [] : [{ header: `peers ${name}`, lines: peers }];
+  });
+}

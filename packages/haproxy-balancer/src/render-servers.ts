@@ -1,0 +1,128 @@
+import {
+  compareText,
+  hostProblem,
+  nodeName,
+  portProblem,
+  printable,
+  sortNodes,
+} from '@lighthouse/core';
+import type { Node } from '@lighthouse/core';
+import { formatAddress, haproxyNameProblem, serverAddressProblem } from './addresses.js';
+
+/**
+ * Server and peer lines from discovery data. Nodes come from ZooKeeper, so they are untrusted:
+ * core's codec validated them, and they are checked again here because a bad value would become
+ * config syntax. A node that fails is skipped with a warning, never rendered.
+ */
+
+/** A server of a cluster's backend: everything the runtime API needs to converge one. */
+export interface BackendServer {
+  /** `<host>:<port>`: stable across renders, the name the runtime API addresses. */
+  name: string;
+  /** Where HAProxy connects: `<ip>:<port>`, IPv6 in brackets. */
+  address: string;
+  /** The persistence cookie value, when the backend uses cookies. */
+  cookie?: string;
+  /** The cluster's server_options words. */
+  options: readonly string[];
+  /** From the node's `metadata.weight` (0-256). */
+  weight?: number;
+}
+
+/** One `server` line. */
+export function serverLine(server: BackendServer): string {
+  const words = ['server', server.name, server.address];
+  if (server.cookie !== undefined) words.push('cookie', server.cookie);
+  words.push(...server.options);
+  if (server.weight !== undefined) words.push('weight', String(server.weight));
+  return words.join(' ');
+}
+
+function nodeProblem(node: Node): string | undefined {
+  return (
+    hostProblem(node.host) ??
+    serverAddressProblem(node.ip) ??
+    portProblem(node.port) ??
+    haproxyNameProblem(nodeName(node))
+  );
+}
+
+function weightOf(node: Node, where: string, warn: (message: string) => void) {
+  const weight = node.metadata['weight'];
+  if (weight === undefined) return undefined;
+  if (typeof weight === 'number' && Number.isInteger(weight) && weight >= 0 && weight <= 256) {
+    return weight;
+  }
+  const shown = printable(JSON.stringify(weight) ?? String(weight), 40);
+  warn(`${where}: metadata.weight ${shown} is not an integer from 0 to 256; ignored`);
+  return undefined;
+}
+
+/**
+ * The servers of a cluster's backend, sorted like its nodes. `cookies`: whether the backend uses
+ * persistence cookies (then each server's cookie is its name, as in 1.0).
+ */
+export function backendServers(
+  cluster: string,
+  nodes: readonly Node[],
+  options: readonly string[],
+  cookies: boolean,
+  warn: (message: string) => void,
+): BackendServer[] {
+  const servers: BackendServer[] = [];
+  for (const node of sortNodes(nodes)) {
+    const name = nodeName(node);
+    const where = `cluster "${cluster}": node "${printable(name)}"`;
+    const problem = nodeProblem(node);
+    if (problem !== undefined) {
+      warn(`${where} skipped: ${problem}`);
+    } else if (servers.some((server) => server.name === name)) {
+      warn(`${where} skipped: another node has the same name`);
+    } else {
+      const weight = weightOf(node, where, warn);
+      servers.push({
+        name,
+        address: formatAddress(node.ip, node.port),
+        ...(cookies ? { cookie: name } : {}),
+        options,
+        ...(weight === undefined ? {} : { weight }),
+      });
+    }
+  }
+  return servers;
+}
+
+/**
+ * The `peer` lines of a cluster: the HAProxy peers its nodes advertise, sorted by name then
+ * address, each listed once (several services on one machine advertise the same peer). A peer
+ * whose name or address is already listed is skipped with a warning: HAProxy needs both unique.
+ */
+export function peerLines(
+  cluster: string,
+  nodes: readonly Node[],
+  warn: (message: string) => void,
+): string[] {
+  const peers = sortNodes(nodes)
+    .flatMap((node) => (node.peer === undefined ? [] : [node.peer]))
+    .filter((peer) => {
+      const problem =
+        haproxyNameProblem(peer.name) ?? serverAddressProblem(peer.ip) ?? portProblem(peer.port);
+      if (problem !== undefined) warn(`cluster "${cluster}": peer skipped: ${problem}`);
+      return problem === undefined;
+    })
+    .map((peer) => ({ name: peer.name, address: formatAddress(peer.ip, peer.port) }))
+    .sort((a, b) => compareText(a.name, b.name) || compareText(a.address, b.address));
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const { name, address } of peers) {
+    const line = `peer ${name} ${address}`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    if (lines.some((taken) => taken.startsWith(`peer ${name} `) || taken.endsWith(` ${address}`))) {
+      warn(`cluster "${cluster}": ${line} skipped: its name or address is already listed`);
+    } else {
+      lines.push(line);
+    }
+  }
+  return lines;
+}

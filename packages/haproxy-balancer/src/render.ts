@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { InternalError, compareText, nameProblem, nodeName, printable } from '@lighthouse/core';
+import type { ClusterState } from '@lighthouse/core';
+import { DEFAULT_BIND_ADDRESS, formatAddress } from './addresses.js';
+import { normalizeLine } from './lines.js';
+import {
+  backends,
+  clusterFrontends,
+  metaFrontends,
+  peersSections,
+} from './render-clusters.js';
+import type { Cluster } from './render-clusters.js';
+import { hasDirective, sectionText } from './render-format.js';
+import type { Stanza } from './render-format.js';
+import type { BackendServer } from './render-servers.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
+
+/**
+ * The renderer: validated config + clusters → haproxy.cfg text, a pure and deterministic function
+ * (sorted everywhere, no timestamp), so equal inputs give byte-equal files and the no-op case
+ * costs a string comparison.
+ */
+
+/** Options of {@link renderConfig}. */
+export interface RenderOptions {
+  /** Lighthouse's version, written in the header (outside the hashed body). */
+  version?: string;
+}
+
+/** What {@link renderConfig} produces. */
+export interface RenderResult {
+  /** The complete haproxy.cfg. */
+  text: string;
+  /** First 16 hex digits of the body's sha256, also in the header: compare this, not `text`. */
+  hash: string;
+  /** Inputs that were skipped or ignored, one sentence each, in a deterministic order. */
+  warnings: string[];
+  /** Each rendered cluster backend's servers, for the runtime-API planner to diff. */
+  backends: ReadonlyMap<string, readonly BackendServer[]>;
+}
+
+/** Timeouts HAProxy 2.6 warns about when missing; added to defaults only if the user set none. */
+const DEFAULT_TIMEOUTS = [
+  ['timeout connect', '5s'],
+  ['timeout client', '50s'],
+  ['timeout server', '50s'],
+] as const;
+
+const HASH_LINE = /^# Body sha256: ([0-9a-f]{16})$/m;
+
+/** The body hash recorded in a rendered file, or undefined for a file lighthouse did not write. */
+export function renderedHash(text: string): string | undefined {
+  return HASH_LINE.exec(text)?.[1];
+}
+
+const lines = (list: readonly string[] | undefined) => (list ?? []).map(normalizeLine);
+
+function globalStanza(config: HAProxyConfig): Stanza {
+  const user = lines(config.global);
+  const socket = `stats socket ${config.socket_file} mode 600 level admin expose-fd listeners`;
+  return {
+    header: 'global',
+    lines: [
+      ...user,
+      socket,
+      ...(hasDirective('global', user, 'stats timeout') ? [] : ['stats timeout 2m']),
+      ...(config.server_state_file === undefined
+        ? []
+        : [`server-state-file ${config.server_state_file}`]),
+    ],
+  };
+}
+
+function defaultsStanza(config: HAProxyConfig): Stanza {
+  const user = lines(config.defaults);
+  const added = DEFAULT_TIMEOUTS.filter(([keyword]) => !hasDirective('defaults', user, keyword));
+  const loadState =
+    config.server_state_file !== undefined &&
+    !hasDirective('defaults', user, 'load-server-state-from-file');
+  return {
+    header: 'defaults',
+    lines: [
+      ...user,
+      ...added.map((timeout) => timeout.join(' ')),
+      ...(loadState ? ['load-server-state-from-file global'] : []),
+    ],
+  };
+}
+
+function proxyStanzas(config: HAProxyConfig, bindAddress: string): Stanza[] {
+  const proxies = config.proxies ?? {};
+  return Object.keys(proxies)
+    .sort(compareText)
+    .flatMap((name) => {
+      const proxy = proxies[name];
+      if (proxy === undefined) return [];
+      const servers = proxy.upstreams.map((upstream) => {
+        const server = `server ${nodeName(upstream)} ${formatAddress(upstream.host, upstream.port)}`;
+        return upstream.max_conn === undefined ? server : `${server} maxconn ${upstream.max_conn}`;
+      });
+      const bind = `bind ${formatAddress(proxy.bind_address ?? bindAddress, proxy.port)}`;
+      return [{ header: `listen ${name}`, lines: [bind, ...lines(proxy.options), ...servers] }];
+    });
+}
+
+function statsStanza(stats: NonNullable<HAProxyConfig['stats']>, bindAddress: string): Stanza {
+  const timeouts = (['client', 'connect', 'server'] as const).flatMap((kind) => {
+    const value = stats.timeouts?.[kind];
+    return value === undefined ? [] : [`timeout ${kind} ${value}`];
+  });
+  return {
+    header: 'listen stats',
+    lines: [
+      `bind ${formatAddress(bindAddress, stats.port)}`,
+      'mode http',
+      'stats enable',
+      `stats uri ${stats.uri ?? '/'}`,
+      ...timeouts,
+    ],
+  };
+}
+
+/**
+ * The clusters to render, sorted by name. Skipped with a warning: invalid names, names used by
+ * more than one cluster (all of them: picking one would depend on input order), and names of a
+ * `listen` section (a proxy or the stats page), which HAProxy would refuse next to a backend.
+ */
+function selectClusters(
+  config: HAProxyConfig,
+  clusters: readonly Cluster[],
+  warn: (message: string) => void,
+): Cluster[] {
+  const listenNames = new Set(Object.keys(config.proxies ?? {}));
+  if (config.stats !== undefined) listenNames.add('stats');
+  const sorted = [...clusters].sort((a, b) => compareText(a.name, b.name));
+  return sorted.filter((cluster, index) => {
+    const { name } = cluster;
+    const problem =
+      nameProblem(name) ??
+      (listenNames.has(name) ? `a proxy or the stats page is named "${name}"` : undefined) ??
+      (sorted[index - 1]?.name === name || sorted[index + 1]?.name === name
+        ? 'several clusters have this name'
+        : undefined);
+    if (problem !== undefined) warn(`cluster "${printable(name)}" skipped: ${problem}`);
+    return problem === undefined;
+  });
+}
+
+/**
+ * Guards against future bugs, whatever the inputs: every header comment and stanza line is one
+ * non-empty line without control characters or surrounding whitespace, and the file holds no
+ * control character but "\n", no trailing whitespace, and ends with exactly one newline.
+ */
+function assertWellFormed(text: string, lines: readonly string[]): void {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+  const badLine = lines.find((line) => line === '' || control.test(line) || line.trim() !== line);
+  // eslint-disable-next-line no-control-regex
+  const badText = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]|[ ]$/m.test(text);
+  if (badLine !== undefined || badText || !text.endsWith('\n') || text.endsWith('\n\n')) {
+    const where = badLine === undefined ? '' : ` at "${printable(badLine)}"`;
+    throw new InternalError(`rendered HAProxy config is malformed${where}`);
+  }
+}
+
+/**
+ * Renders haproxy.cfg. Expects a config and cluster sections that passed their schemas and
+ * validate.ts; discovery data (nodes, peers) is checked here, and a bad node is skipped with a
+ * warning. Throws InternalError only if a bug would produce a malformed file.
+ */
+export function renderConfig(
+  config: HAProxyConfig,
+  clusters: readonly ClusterState<HAProxyClusterConfig>[],
+  options: RenderOptions = {},
+): RenderResult {
+  const warnings: string[] = [];
+  const warn = (message: string): void => void warnings.push(message);
+  const bindAddress = config.bind_address ?? DEFAULT_BIND_ADDRESS;
+  const selected = selectClusters(config, clusters, warn);
+  const metas = metaFrontends(config, selected, bindAddress, warn);
+  const frontends = clusterFrontends(selected, new Set(metas.keys()), bindAddress, warn);
+  const rendered = backends(selected, lines(config.defaults), warn);
+  const peers = peersSections(selected, warn);
+  const sections: [string, Stanza[]][] = [
+    ['Global settings and defaults', [globalStanza(config), defaultsStanza(config)]],
+    ['Frontend stanzas for ACL meta clusters', [...metas.values()]],
+    ['Per-cluster frontend definitions', frontends],
+    ['Per-cluster backend definitions', rendered.stanzas],
+    ['Per-cluster peer listings', peers],
+    ['Individual proxy definitions', proxyStanzas(config, bindAddress)],
+  ];
+  if (config.stats !== undefined) {
+    sections.push(['Listener for stats web interface', [statsStanza(config.stats, bindAddress)]]);
+  }
+  const body = `${sections.map(([heading, stanzas]) => sectionText(heading, stanzas)).join('\n\n\n')}\n`;
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  const header = [
+    '# Generated by lighthouse — do not edit.',
+    ...(options.version === undefined ? [] : [`# lighthouse ${options.version}`]),
+    `# Body sha256: ${hash}`,
+  ];
+  const text = `${header.join('\n')}\n\n${body}`;
+  const stanzas = sections.flatMap(([, list]) => list);
+  assertWellFormed(text, [...header, ...stanzas.flatMap((s) => [s.header, ...s.lines])]);
+  return { text, hash, warnings, backends: rendered.servers };
+}

@@ -1,0 +1,136 @@
+import Type from 'typebox';
+import { defineDiscovery, nodeName } from '@lighthouse/core';
+import type { Discovery, DiscoveryPlugin, Node, NodesListener, Registration } from '@lighthouse/core';
+
+type Operation = 'connect' | 'watch' | 'register' | 'deregister';
+
+/**
+ * An in-memory stand-in for ZooKeeper that several discovery instances share, so a reporter and
+ * a writer in one test see each other. Tests can also write membership directly, take the
+ * "ensemble" offline (operations reject, watchers hear nothing, as during a real outage) and
+ * make the next operation of a kind fail.
+ */
+export class MemoryDiscoveryBackend {
+  private readonly clusters = new Map<string, Map<string, Node>>();
+  private readonly listeners = new Map<string, Set<NodesListener>>();
+  private readonly failures = new Map<Operation, Error[]>();
+  private online = true;
+  /** Every operation performed, in order, e.g. `register web localhost:8080`. */
+  readonly log: string[] = [];
+
+  /** The current members of a cluster, sorted by name. */
+  members(cluster: string): Node[] {
+    return [...(this.clusters.get(cluster)?.values() ?? [])].sort((a, b) => (nodeName(a) < nodeName(b) ? -1 : 1));
+  }
+
+  /** Adds or replaces a member directly (as another machine's reporter would). */
+  put(cluster: string, node: Node): void {
+    const members = this.clusters.get(cluster) ?? new Map<string, Node>();
+    members.set(nodeName(node), node);
+    this.clusters.set(cluster, members);
+    this.notify(cluster);
+  }
+
+  /** Removes a member directly. */
+  remove(cluster: string, name: string): void {
+    if (this.clusters.get(cluster)?.delete(name) === true) this.notify(cluster);
+  }
+
+  /** Takes the backend offline or back online; coming back re-notifies every watcher. */
+  setOnline(online: boolean): void {
+    this.online = online;
+    if (online) for (const cluster of this.listeners.keys()) this.notify(cluster);
+  }
+
+  /** Makes the next `operation` reject with `error`. */
+  failNext(operation: Operation, error = new Error(`injected ${operation} failure`)): void {
+    this.failures.set(operation, [...(this.failures.get(operation) ?? []), error]);
+  }
+
+  /** @internal Used by the instances. */
+  check(operation: Operation): void {
+    const queued = this.failures.get(operation);
+    const injected = queued?.shift();
+    if (injected !== undefined) throw injected;
+    if (!this.online) throw new Error(`discovery backend is offline (${operation})`);
+  }
+
+  /** @internal */
+  subscribe(cluster: string, listener: NodesListener): () => void {
+    const set = this.listeners.get(cluster) ?? new Set<NodesListener>();
+    set.add(listener);
+    this.listeners.set(cluster, set);
+    listener(this.members(cluster));
+    return () => set.delete(listener);
+  }
+
+  private notify(cluster: string): void {
+    if (!this.online) return;
+    const members = this.members(cluster);
+    for (const listener of this.listeners.get(cluster) ?? []) listener(members);
+  }
+}
+
+class MemoryDiscovery implements Discovery {
+  private readonly unsubscribes = new Map<string, () => void>();
+  private readonly registered = new Map<string, Registration>();
+
+  constructor(private readonly backend: MemoryDiscoveryBackend) {}
+
+  async connect(): Promise<void> {
+    this.backend.check('connect');
+    this.backend.log.push('connect');
+  }
+
+  /** Ends the "session": its registrations vanish, like ephemeral znodes. */
+  async close(): Promise<void> {
+    for (const unsubscribe of this.unsubscribes.values()) unsubscribe();
+    this.unsubscribes.clear();
+    for (const { service, node } of this.registered.values()) this.backend.remove(service, nodeName(node));
+    this.registered.clear();
+    this.backend.log.push('close');
+  }
+
+  async watch(cluster: string, onNodes: NodesListener): Promise<void> {
+    this.backend.check('watch');
+    this.unsubscribes.get(cluster)?.();
+    this.unsubscribes.set(cluster, this.backend.subscribe(cluster, onNodes));
+    this.backend.log.push(`watch ${cluster}`);
+  }
+
+  async unwatch(cluster: string): Promise<void> {
+    this.unsubscribes.get(cluster)?.();
+    this.unsubscribes.delete(cluster);
+    this.backend.log.push(`unwatch ${cluster}`);
+  }
+
+  async register(registration: Registration): Promise<void> {
+    this.backend.check('register');
+    this.registered.set(`${registration.service}/${nodeName(registration.node)}`, registration);
+    this.backend.put(registration.service, registration.node);
+    this.backend.log.push(`register ${registration.service} ${nodeName(registration.node)}`);
+  }
+
+  async deregister(registration: Registration): Promise<void> {
+    this.backend.check('deregister');
+    this.registered.delete(`${registration.service}/${nodeName(registration.node)}`);
+    this.backend.remove(registration.service, nodeName(registration.node));
+    this.backend.log.push(`deregister ${registration.service} ${nodeName(registration.node)}`);
+  }
+}
+
+/** Schema of `discovery/<name>.yaml` for the in-memory plugin: no keys. */
+export const MemoryDiscoveryConfig = Type.Object({}, { additionalProperties: false });
+
+/** A discovery plugin (default name `memory`) whose instances all share `backend`. */
+export function memoryDiscoveryPlugin(
+  backend: MemoryDiscoveryBackend,
+  name = 'memory',
+): DiscoveryPlugin<typeof MemoryDiscoveryConfig> {
+  return defineDiscovery({
+    name,
+    description: 'In-memory discovery for tests (shared MemoryDiscoveryBackend).',
+    configSchema: MemoryDiscoveryConfig,
+    create: () => new MemoryDiscovery(backend),
+  });
+}

@@ -1,0 +1,215 @@
+import type { Debugger, Logger } from '@lighthouse/core';
+import { backoffDelay } from './backoff.js';
+import { Code, NativeHandle, ZooKeeperError } from './native-client.js';
+import type { AclEntry, HandleOptions, Stat, Watcher } from './native-client.js';
+
+/**
+ * The session adapter: one native handle at a time, and the Curator-style state machine around it
+ * (Curator TN12, Kazoo's LOST/SUSPENDED/CONNECTED):
+ *
+ * - CONNECTED: calls go through.
+ * - SUSPENDED: the connection dropped but the session may live; calls fail fast (the native client
+ *   would queue them for seconds) and a timer equal to the negotiated session timeout starts.
+ * - LOST: the server expired the session, or the timer ran out without a reconnect. The old handle
+ *   is closed and never touched again, and a fresh one is built; its first connection is a
+ *   "fresh" session, on which listeners re-register and re-watch everything.
+ */
+
+/** Where the session is in its life. */
+export type SessionState = 'IDLE' | 'CONNECTING' | 'CONNECTED' | 'SUSPENDED' | 'LOST' | 'CLOSED';
+
+/** Called on every (re)connection; `fresh` when the session is new and holds no znode or watch. */
+export type ConnectedListener = (fresh: boolean) => void;
+
+/** Settings of a {@link ZooKeeperSession}. */
+export interface SessionOptions extends HandleOptions {
+  log: Logger;
+  debug: Debugger;
+}
+
+const closeReasons = new Map<number, string>([
+  [Code.sessionExpired, 'the server expired the session'],
+  [Code.authFailed, 'authentication failed'],
+]);
+
+/** A ZooKeeper session that survives disconnects and replaces itself when lost. */
+export class ZooKeeperSession {
+  private handle: NativeHandle | undefined;
+  private current: SessionState = 'IDLE';
+  private id: string | undefined;
+  private timeoutMs: number;
+  private lostTimer: NodeJS.Timeout | undefined;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  /** Sessions lost in a row without one connecting, for the reopen back-off. */
+  private losses = 0;
+  private connecting: { promise: Promise<void>; settle: (error?: Error) => void } | undefined;
+  private readonly listeners = new Set<ConnectedListener>();
+
+  constructor(private readonly options: SessionOptions) {
+    this.timeoutMs = options.sessionTimeoutMs;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  /** Hex id of the current (or last) session: the `ephemeralOwner` of the znodes it created. */
+  get sessionId(): string | undefined {
+    return this.id;
+  }
+
+  /** Subscribes to (re)connections; returns the unsubscribe function. */
+  onConnected(listener: ConnectedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves once a session is established. Before the first session, gives up after the session
+   * timeout and closes the handle (the engine calls again with back-off); after it, the session
+   * reconnects on its own and this only waits.
+   */
+  connect(): Promise<void> {
+    if (this.current === 'CLOSED') return Promise.reject(new Error('the ZooKeeper session is closed'));
+    if (this.current === 'CONNECTED') return Promise.resolve();
+    if (this.connecting !== undefined) return this.connecting.promise;
+    if (this.current === 'IDLE') this.open('CONNECTING');
+    let settle: (error?: Error) => void = () => undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      const waitMs = this.options.sessionTimeoutMs;
+      const timer = setTimeout(() => {
+        if (this.current === 'CONNECTING') this.reset();
+        settle(new Error(`no ZooKeeper session with ${this.options.connectString} within ${waitMs} ms`));
+      }, waitMs);
+      settle = (error) => {
+        clearTimeout(timer);
+        this.connecting = undefined;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+    });
+    this.connecting = { promise, settle };
+    return promise;
+  }
+
+  /** Ends the session for good: its ephemeral znodes disappear at once. */
+  async close(): Promise<void> {
+    if (this.current === 'CLOSED') return;
+    const hadSession = this.current === 'CONNECTED';
+    this.reset();
+    this.current = 'CLOSED';
+    this.listeners.clear();
+    this.connecting?.settle(new Error('the ZooKeeper session was closed'));
+    if (hadSession) this.options.log.info('ZooKeeper session closed', { session: this.id });
+  }
+
+  private open(state: 'CONNECTING' | 'LOST'): void {
+    this.current = state;
+    const handle: NativeHandle = new NativeHandle(this.options, {
+      connected: (id, timeoutMs) => this.handle === handle && this.connected(id, timeoutMs),
+      connecting: () => this.handle === handle && this.suspended(),
+      closed: (code) => this.handle === handle && this.closedByClient(code),
+    });
+    this.handle = handle;
+    this.options.debug('opening a ZooKeeper handle to %s (%s)', this.options.connectString, state);
+  }
+
+  /** Closes the handle and clears the timers; the state is the caller's to set. */
+  private reset(): void {
+    clearTimeout(this.lostTimer);
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
+    const handle = this.handle;
+    this.handle = undefined; // before close(): nothing may reach the old handle any more
+    handle?.close();
+    this.current = 'IDLE';
+  }
+
+  private connected(id: string, timeoutMs: number): void {
+    clearTimeout(this.lostTimer);
+    const fresh = id !== this.id;
+    this.id = id;
+    this.timeoutMs = timeoutMs;
+    this.current = 'CONNECTED';
+    this.losses = 0;
+    const fields = { session: id, timeout_ms: timeoutMs };
+    this.options.log.info(fresh ? 'ZooKeeper session established' : 'ZooKeeper reconnected, session kept', fields);
+    this.connecting?.settle();
+    for (const listener of [...this.listeners]) listener(fresh);
+  }
+
+  private suspended(): void {
+    if (this.current !== 'CONNECTED') return;
+    this.current = 'SUSPENDED';
+    this.options.log.warn('ZooKeeper connection suspended, the session may still be alive', {
+      session: this.id,
+      lost_in_ms: this.timeoutMs,
+    });
+    this.lostTimer = setTimeout(
+      () => this.lost(`no reconnect within the ${this.timeoutMs} ms session timeout`),
+      this.timeoutMs,
+    );
+  }
+
+  private closedByClient(code: number): void {
+    const reason = closeReasons.get(code) ?? `the client closed itself (code ${code})`;
+    if (this.current !== 'CONNECTING') {
+      this.lost(reason);
+      return;
+    }
+    this.reset();
+    this.connecting?.settle(new Error(`ZooKeeper session failed: ${reason}`));
+  }
+
+  /** LOST: drop the handle and build a fresh one (at once the first time, then backing off). */
+  private lost(reason: string): void {
+    this.reset();
+    this.current = 'LOST';
+    const delay = this.losses === 0 ? 0 : backoffDelay(this.losses);
+    this.losses += 1;
+    this.options.log.warn('ZooKeeper session lost, opening a new one', { session: this.id, reason, retry_ms: delay });
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      this.open('LOST');
+    }, delay);
+  }
+
+  /** The handle, if calls may go through now; otherwise a connection-loss error right away. */
+  private live(operation: string, path: string): NativeHandle {
+    if (this.current !== 'CONNECTED' || this.handle === undefined) {
+      throw new ZooKeeperError(Code.connectionLoss, operation, path, `not connected (${this.current})`);
+    }
+    return this.handle;
+  }
+
+  /** Data and stat of a znode; `watcher` hears its next change or deletion. */
+  async get(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: Stat }> {
+    return this.live('get', path).get(path, watcher);
+  }
+
+  /** Child names of a znode; `watcher` hears the next membership change or the znode's deletion. */
+  async getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return this.live('getChildren', path).getChildren(path, watcher);
+  }
+
+  /** The stat, or undefined when absent; `watcher` hears its creation, change or deletion. */
+  async exists(path: string, watcher?: Watcher): Promise<Stat | undefined> {
+    return this.live('exists', path).exists(path, watcher);
+  }
+
+  async create(path: string, data: Buffer, ephemeral: boolean): Promise<void> {
+    return this.live('create', path).create(path, data, ephemeral);
+  }
+
+  async set(path: string, data: Buffer, version: number): Promise<void> {
+    return this.live('set', path).set(path, data, version);
+  }
+
+  async delete(path: string, version: number): Promise<void> {
+    return this.live('delete', path).delete(path, version);
+  }
+
+  async setAcl(path: string, version: number, acl: readonly AclEntry[]): Promise<void> {
+    return this.live('setAcl', path).setAcl(path, version, acl);
+  }
+}
