@@ -5,8 +5,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckTarget } from '@lighthouse/core';
-import { freePort } from '../../testing/src/free-port.js';
-import { waitFor } from '../../testing/src/wait-for.js';
+import { freePort } from '@lighthouse/testing';
+import { waitFor } from '@lighthouse/testing';
 
 /** A private redis-server on a loopback port, stopped by its PID. */
 export interface RedisServer {

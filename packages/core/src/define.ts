@@ -28,9 +28,20 @@ interface PluginBase<K extends PluginKind, S extends TSchema> {
   readonly description?: string;
   /** TypeBox schema of the plugin's config section; every property should have a description. */
   readonly configSchema: S;
+  /**
+   * Rules a schema cannot express (e.g. HAProxy directive lines), run after the schema passed.
+   * Pointers are relative to the plugin's section; core prefixes them and adds the file.
+   */
+  validateConfig?(config: Static<S>): readonly PluginConfigIssue[];
   /** Why the plugin cannot work on this machine (a missing binary…), or undefined when it can. */
   checkDependencies?(): Promise<string | undefined>;
   readonly [PLUGIN_BRAND]: true;
+}
+
+/** A problem a plugin's own rules found in its config section: where (JSON pointer) and what. */
+export interface PluginConfigIssue {
+  pointer: string;
+  message: string;
 }
 
 /** A health check: `create` is called once per (service, port, check) with validated config. */
@@ -48,6 +59,8 @@ export interface BalancerPlugin<S extends TSchema = TSchema, C extends TSchema =
   extends PluginBase<'balancers', S> {
   /** Schema of the `<name>:` section in cluster files (e.g. `haproxy: {port, backend…}`). */
   readonly clusterSchema: C;
+  /** Rules beyond `clusterSchema` for a cluster's section, like {@link validateConfig}. */
+  validateClusterConfig?(section: Static<C>): readonly PluginConfigIssue[];
   create(config: Static<S>, context: PluginContext): Balancer<Static<C>> | Promise<Balancer<Static<C>>>;
 }
 

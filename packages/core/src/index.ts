@@ -3,6 +3,7 @@
  * directory, the model and its wire codec, health state, and the Writer and Reporter engines.
  */
 export * from './errors.js';
+export * from './backoff.js';
 export * from './render-error.js';
 export * from './log.js';
 export * from './define.js';

@@ -35,7 +35,7 @@ export function bindAddressProblem(address: string): string | undefined {
   return `"${printable(address)}" is not an IP address, a host name or "*"`;
 }
 
-/** `host:port`, with IPv6 literals in brackets (`[::1]:80`), which HAProxy 2.6 reads unambiguously. */
+/** `host:port`, IPv6 literals in brackets (`[::1]:80`): HAProxy 2.6 reads that unambiguously. */
 export function formatAddress(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -6,6 +6,9 @@
  * (which lines it owns) lives in directives.ts, not here.
  */
 
+/** Splits a block of whitespace-separated keywords (compact and easy to diff against a manual). */
+const words = (text: string): readonly string[] => text.trim().split(/\s+/);
+
 /** The HAProxy branch this table describes. */
 export const HAPROXY_TABLE_VERSION = '2.6';
 
@@ -203,49 +206,49 @@ export const MATRIX_CORRECTIONS: readonly { keyword: string; section: string; re
   },
 ];
 
-/** configuration.txt §3 (list and §3.1-3.3 headings) plus `haproxy -dKcfg`; `stats` split by verb. */
+/** configuration.txt §3 (list, §3.1-3.3 headings) and `haproxy -dKcfg`; `stats` split by verb. */
 export const GLOBAL_KEYWORDS: readonly string[] = [
-  '51degrees-cache-size', '51degrees-data-file', '51degrees-property-name-list',
-  '51degrees-property-separator', 'busy-polling', 'ca-base', 'chroot', 'close-spread-time',
-  'cluster-secret', 'cpu-map', 'crt-base', 'daemon', 'default-path', 'description',
-  'deviceatlas-json-file', 'deviceatlas-log-level', 'deviceatlas-properties-cookie',
-  'deviceatlas-separator', 'expose-experimental-directives', 'external-check', 'fd-hard-limit',
-  'gid', 'grace', 'group', 'h1-accept-payload-with-any-method', 'h1-case-adjust',
-  'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients', 'hard-stop-after',
-  'httpclient.resolvers.id', 'httpclient.resolvers.prefer', 'httpclient.ssl.ca-file',
-  'httpclient.ssl.verify', 'insecure-fork-wanted', 'insecure-setuid-wanted', 'issuers-chain-path',
-  'localpeer', 'log', 'log-send-hostname', 'log-tag', 'lua-load', 'lua-load-per-thread',
-  'lua-prepend-path', 'master-worker', 'max-spread-checks', 'maxcompcpuusage', 'maxcomprate',
-  'maxconn', 'maxconnrate', 'maxpipes', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxzlibmem',
-  'mworker-max-reloads', 'nbthread', 'no-memory-trimming', 'node', 'noepoll', 'noevports',
-  'nogetaddrinfo', 'nokqueue', 'nopoll', 'noreuseport', 'nosplice', 'numa-cpu-mapping', 'pidfile',
-  'pp2-never-send-local', 'presetenv', 'profiling.memory', 'profiling.tasks', 'quiet', 'resetenv',
-  'server-state-base', 'server-state-file', 'set-dumpable', 'set-var', 'set-var-fmt', 'setenv',
-  'spread-checks', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites',
-  'ssl-default-bind-curves', 'ssl-default-bind-options', 'ssl-default-server-ciphers',
-  'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-dh-param-file',
-  'ssl-engine', 'ssl-load-extra-del-ext', 'ssl-load-extra-files', 'ssl-mode-async', 'ssl-propquery',
-  'ssl-provider', 'ssl-provider-path', 'ssl-server-verify', 'ssl-skip-self-issued-ca',
-  'stats maxconn', 'stats socket', 'stats timeout', 'strict-limits', 'thread-group',
-  'thread-groups', 'tune.buffers.limit', 'tune.buffers.reserve', 'tune.bufsize',
-  'tune.comp.maxlevel', 'tune.fail-alloc', 'tune.fd.edge-triggered', 'tune.h2.header-table-size',
-  'tune.h2.initial-window-size', 'tune.h2.max-concurrent-streams', 'tune.h2.max-frame-size',
-  'tune.http.cookielen', 'tune.http.logurilen', 'tune.http.maxhdr', 'tune.idle-pool.shared',
-  'tune.idletimer', 'tune.listener.multi-queue', 'tune.lua.forced-yield', 'tune.lua.maxmem',
-  'tune.lua.service-timeout', 'tune.lua.session-timeout', 'tune.lua.task-timeout', 'tune.maxaccept',
-  'tune.maxpollevents', 'tune.maxrewrite', 'tune.pattern.cache-size',
-  'tune.peers.max-updates-at-once', 'tune.pipesize', 'tune.pool-high-fd-ratio',
-  'tune.pool-low-fd-ratio', 'tune.quic.frontend.conn-tx-buffers.limit',
-  'tune.quic.frontend.max-idle-timeout', 'tune.quic.frontend.max-streams-bidi',
-  'tune.quic.retry-threshold', 'tune.rcvbuf.client', 'tune.rcvbuf.server', 'tune.recv_enough',
-  'tune.runqueue-depth', 'tune.sched.low-latency', 'tune.sndbuf.client', 'tune.sndbuf.server',
-  'tune.ssl.cachesize', 'tune.ssl.capture-buffer-size', 'tune.ssl.default-dh-param',
-  'tune.ssl.force-private-cache', 'tune.ssl.hard-maxrecord', 'tune.ssl.keylog', 'tune.ssl.lifetime',
-  'tune.ssl.maxrecord', 'tune.ssl.ssl-ctx-cache-size', 'tune.vars.check-max-size',
-  'tune.vars.global-max-size', 'tune.vars.proc-max-size', 'tune.vars.reqres-max-size',
-  'tune.vars.sess-max-size', 'tune.vars.txn-max-size', 'tune.zlib.memlevel', 'tune.zlib.windowsize',
-  'uid', 'ulimit-n', 'unix-bind', 'unsetenv', 'user', 'wurfl-cache-size', 'wurfl-data-file',
-  'wurfl-information-list', 'wurfl-information-list-separator', 'wurfl-patch-file', 'zero-warning',];
+  'stats maxconn',
+  'stats socket',
+  'stats timeout',
+  ...words(`
+51degrees-cache-size 51degrees-data-file 51degrees-property-name-list 51degrees-property-separator
+busy-polling ca-base chroot close-spread-time cluster-secret cpu-map crt-base daemon default-path
+description deviceatlas-json-file deviceatlas-log-level deviceatlas-properties-cookie
+deviceatlas-separator expose-experimental-directives external-check fd-hard-limit gid grace group
+h1-accept-payload-with-any-method h1-case-adjust h1-case-adjust-file
+h2-workaround-bogus-websocket-clients hard-stop-after httpclient.resolvers.id
+httpclient.resolvers.prefer httpclient.ssl.ca-file httpclient.ssl.verify insecure-fork-wanted
+insecure-setuid-wanted issuers-chain-path localpeer log log-send-hostname log-tag lua-load
+lua-load-per-thread lua-prepend-path master-worker max-spread-checks maxcompcpuusage maxcomprate
+maxconn maxconnrate maxpipes maxsessrate maxsslconn maxsslrate maxzlibmem mworker-max-reloads
+nbthread no-memory-trimming node noepoll noevports nogetaddrinfo nokqueue nopoll noreuseport
+nosplice numa-cpu-mapping pidfile pp2-never-send-local presetenv profiling.memory profiling.tasks
+quiet resetenv server-state-base server-state-file set-dumpable set-var set-var-fmt setenv
+spread-checks ssl-default-bind-ciphers ssl-default-bind-ciphersuites ssl-default-bind-curves
+ssl-default-bind-options ssl-default-server-ciphers ssl-default-server-ciphersuites
+ssl-default-server-options ssl-dh-param-file ssl-engine ssl-load-extra-del-ext
+ssl-load-extra-files ssl-mode-async ssl-propquery ssl-provider ssl-provider-path ssl-server-verify
+ssl-skip-self-issued-ca strict-limits thread-group
+thread-groups tune.buffers.limit tune.buffers.reserve tune.bufsize tune.comp.maxlevel
+tune.fail-alloc tune.fd.edge-triggered tune.h2.header-table-size tune.h2.initial-window-size
+tune.h2.max-concurrent-streams tune.h2.max-frame-size tune.http.cookielen tune.http.logurilen
+tune.http.maxhdr tune.idle-pool.shared tune.idletimer tune.listener.multi-queue
+tune.lua.forced-yield tune.lua.maxmem tune.lua.service-timeout tune.lua.session-timeout
+tune.lua.task-timeout tune.maxaccept tune.maxpollevents tune.maxrewrite tune.pattern.cache-size
+tune.peers.max-updates-at-once tune.pipesize tune.pool-high-fd-ratio tune.pool-low-fd-ratio
+tune.quic.frontend.conn-tx-buffers.limit tune.quic.frontend.max-idle-timeout
+tune.quic.frontend.max-streams-bidi tune.quic.retry-threshold tune.rcvbuf.client
+tune.rcvbuf.server tune.recv_enough tune.runqueue-depth tune.sched.low-latency tune.sndbuf.client
+tune.sndbuf.server tune.ssl.cachesize tune.ssl.capture-buffer-size tune.ssl.default-dh-param
+tune.ssl.force-private-cache tune.ssl.hard-maxrecord tune.ssl.keylog tune.ssl.lifetime
+tune.ssl.maxrecord tune.ssl.ssl-ctx-cache-size tune.vars.check-max-size tune.vars.global-max-size
+tune.vars.proc-max-size tune.vars.reqres-max-size tune.vars.sess-max-size tune.vars.txn-max-size
+tune.zlib.memlevel tune.zlib.windowsize uid ulimit-n unix-bind unsetenv user wurfl-cache-size
+wurfl-data-file wurfl-information-list wurfl-information-list-separator wurfl-patch-file
+zero-warning
+`),
+];
 
 /** Global keywords HAProxy 2.6 lets you prefix with `no` (from its own error message). */
 export const GLOBAL_NEGATABLE: readonly string[] = [
@@ -287,7 +290,7 @@ export const REMOVED_KEYWORDS: Readonly<Record<string, string>> = {
     ]),
   ),
   appsession: 'was removed in HAProxy 1.6: use "cookie" or a stick-table',
-  'bind-process': 'has no effect since HAProxy 2.5 (no more nbproc): remove it',
+  'bind-process': 'is deprecated and has no effect since HAProxy 2.5: remove it',
   block: 'was removed in HAProxy 2.1: use "http-request deny"',
   clitimeout: 'was removed in HAProxy 2.1: use "timeout client"',
   contimeout: 'was removed in HAProxy 2.1: use "timeout connect"',
@@ -299,30 +302,29 @@ export const REMOVED_KEYWORDS: Readonly<Record<string, string>> = {
   'option http_proxy': 'was removed in HAProxy 2.5',
   redispatch: 'was removed in HAProxy 2.1: use "option redispatch"',
   srvtimeout: 'was removed in HAProxy 2.1: use "timeout server"',
-  'stats bind-process': 'has no effect since HAProxy 2.5 (no more nbproc): remove it',
+  'stats bind-process': 'is deprecated and has no effect since HAProxy 2.5: remove it',
   'tune.ssl.capture-cipherlist-size': 'is deprecated: use "tune.ssl.capture-buffer-size"',
 };
 
 /** Server keywords without a value (`haproxy -dKcfg`, 2.6.12). */
-export const SERVER_FLAG_KEYWORDS: readonly string[] = [
-  'agent-check', 'allow-0rtt', 'backup', 'check', 'check-send-proxy', 'check-ssl',
-  'check-via-socks4', 'disabled', 'enabled', 'force-sslv3', 'force-tlsv10', 'force-tlsv11',
-  'force-tlsv12', 'force-tlsv13', 'no-agent-check', 'no-backup', 'no-check', 'no-check-send-proxy',
-  'no-check-ssl', 'no-send-proxy', 'no-send-proxy-v2', 'no-send-proxy-v2-ssl',
-  'no-send-proxy-v2-ssl-cn', 'no-ssl', 'no-ssl-reuse', 'no-sslv3', 'no-tfo', 'no-tls-tickets',
-  'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'non-stick', 'send-proxy', 'send-proxy-v2',
-  'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn', 'ssl', 'ssl-reuse', 'stick', 'tfo', 'tls-tickets',];
+export const SERVER_FLAG_KEYWORDS = words(`
+agent-check allow-0rtt backup check check-send-proxy check-ssl check-via-socks4 disabled enabled
+force-sslv3 force-tlsv10 force-tlsv11 force-tlsv12 force-tlsv13 no-agent-check no-backup no-check
+no-check-send-proxy no-check-ssl no-send-proxy no-send-proxy-v2 no-send-proxy-v2-ssl
+no-send-proxy-v2-ssl-cn no-ssl no-ssl-reuse no-sslv3 no-tfo no-tls-tickets no-tlsv10 no-tlsv11
+no-tlsv12 no-tlsv13 non-stick send-proxy send-proxy-v2 send-proxy-v2-ssl send-proxy-v2-ssl-cn ssl
+ssl-reuse stick tfo tls-tickets
+`);
 
 /** Server keywords followed by exactly one value (`haproxy -dKcfg`, 2.6.12). */
-export const SERVER_VALUE_KEYWORDS: readonly string[] = [
-  'addr', 'agent-addr', 'agent-inter', 'agent-port', 'agent-send', 'alpn', 'ca-file', 'check-alpn',
-  'check-proto', 'check-sni', 'ciphers', 'ciphersuites', 'cookie', 'crl-file', 'crt', 'downinter',
-  'error-limit', 'fall', 'fastinter', 'id', 'init-addr', 'inter', 'log-proto', 'max-reuse',
-  'maxconn', 'maxqueue', 'minconn', 'namespace', 'npn', 'observe', 'on-error', 'on-marked-down',
-  'on-marked-up', 'pool-low-conn', 'pool-max-conn', 'pool-purge-delay', 'port', 'proto',
-  'proxy-v2-options', 'redir', 'resolve-net', 'resolve-opts', 'resolve-prefer', 'resolvers', 'rise',
-  'slowstart', 'sni', 'socks4', 'ssl-max-ver', 'ssl-min-ver', 'tcp-ut', 'track', 'verify',
-  'verifyhost', 'weight', 'ws',];
+export const SERVER_VALUE_KEYWORDS = words(`
+addr agent-addr agent-inter agent-port agent-send alpn ca-file check-alpn check-proto check-sni
+ciphers ciphersuites cookie crl-file crt downinter error-limit fall fastinter id init-addr inter
+log-proto max-reuse maxconn maxqueue minconn namespace npn observe on-error on-marked-down
+on-marked-up pool-low-conn pool-max-conn pool-purge-delay port proto proxy-v2-options redir
+resolve-net resolve-opts resolve-prefer resolvers rise slowstart sni socks4 ssl-max-ver
+ssl-min-ver tcp-ut track verify verifyhost weight ws
+`);
 
 /** `source <addr>` may be followed by these, each with one value (configuration.txt §5.2). */
 export const SERVER_SOURCE_MODIFIERS: readonly string[] = ['interface', 'usesrc'];

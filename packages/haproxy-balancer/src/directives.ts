@@ -29,7 +29,7 @@ export interface Directive {
   sections: readonly Section[];
   /** May be prefixed with `no` (HAProxy's "(*)"). */
   negatable: boolean;
-  /** HAProxy allows it only in *named* defaults sections ("(!)"); lighthouse writes an anonymous one. */
+  /** Only in *named* defaults sections (HAProxy's "(!)"); lighthouse writes an anonymous one. */
   namedDefaultsOnly: boolean;
 }
 
@@ -37,27 +37,27 @@ export interface Directive {
  * Keywords lighthouse writes itself, refused in user lines of that section because the two would
  * conflict. Other generated lines (`bind`, `use_backend`, `acl`…) may be added to by users.
  */
-export const OWNED_DIRECTIVES: Readonly<Partial<Record<Section, Readonly<Record<string, string>>>>> =
-  {
-    global: {
-      'stats socket': 'lighthouse writes the admin socket line from socket_file',
-      'server-state-file': 'set server_state_file in balancers/haproxy.yaml instead',
-      pidfile: 'lighthouse passes pid_file to HAProxy (-p), which would refuse a second one',
-    },
-    backend: {
-      server: 'servers come from discovery; put server keywords in server_options',
-      'server-template': 'servers come from discovery; put server keywords in server_options',
-    },
-  };
+export const OWNED_DIRECTIVES: Readonly<
+  Partial<Record<Section, Readonly<Record<string, string>>>>
+> = {
+  global: {
+    'stats socket': 'lighthouse writes the admin socket line from socket_file',
+    'server-state-file': 'set server_state_file in balancers/haproxy.yaml instead',
+    pidfile: 'lighthouse passes pid_file to HAProxy (-p), which would refuse a second one',
+  },
+  backend: {
+    server: 'servers come from discovery; put server keywords in server_options',
+    'server-template': 'servers come from discovery; put server keywords in server_options',
+  },
+};
 
 /**
- * Hints for lines that are valid HAProxy in another section. `maxconn 500` in a backend comes from
- * lighthouse 1.0's own manual; HAProxy 2.6 ignores it there with a warning.
+ * Lines outside their documented sections that HAProxy 2.6 accepts with a warning and that
+ * lighthouse 1.0 configs use: `maxconn 500` in a backend is in 1.0's own manual (HAProxy ignores
+ * it there; `fullconn`, or `maxconn` in server_options, is what limits a backend). Accepted so
+ * that 1.0 config directories keep validating unchanged.
  */
-const WRONG_SECTION_HINTS: Readonly<Record<string, string>> = {
-  'backend maxconn':
-    'limit each server with server_options "maxconn N", or set "fullconn" for the backend',
-};
+const TOLERATED_FOR_COMPATIBILITY: ReadonlySet<string> = new Set(['backend maxconn']);
 
 const MATRIX_ROW =
   /^(\S+(?: \S+)*) {2,}(?:(\(\*\)|\(deprecated\)) +)?([X-])( \(!\))? +([X-]) +([X-]) +([X-])$/;
@@ -91,15 +91,17 @@ function buildTable(): ReadonlyMap<string, Directive> {
     add(keyword, 'global', GLOBAL_NEGATABLE.includes(keyword));
   }
   for (const keyword of PEERS_KEYWORDS) add(keyword, 'peers', false);
+  const sorted = [...table].sort(([a], [b]) => compareText(a, b));
   return new Map(
-    [...table.keys()].sort(compareText).map((keyword) => {
-      const entry = table.get(keyword) as { sections: Set<Section>; negatable: boolean; named: boolean };
-      const sections = SECTIONS.filter((section) => entry.sections.has(section));
-      return [
+    sorted.map(([keyword, { sections, negatable, named }]) => [
+      keyword,
+      {
         keyword,
-        { keyword, sections, negatable: entry.negatable, namedDefaultsOnly: entry.named },
-      ];
-    }),
+        sections: SECTIONS.filter((section) => sections.has(section)),
+        negatable,
+        namedDefaultsOnly: named,
+      },
+    ]),
   );
 }
 
@@ -156,11 +158,8 @@ function sectionProblem(section: Section, directive: Directive, negated: boolean
   if (section === 'defaults' && directive.namedDefaultsOnly) {
     return `"${keyword}" is not allowed in the anonymous defaults section lighthouse writes (HAProxy accepts it only in named ones): put it in each frontend or backend`;
   }
-  if (!directive.sections.includes(section)) {
-    const where = directive.sections.join(', ');
-    const hint = WRONG_SECTION_HINTS[`${section} ${keyword}`];
-    const message = `"${keyword}" is not allowed in a ${section} section (only in: ${where})`;
-    return hint === undefined ? message : `${message}: ${hint}`;
+  if (!directive.sections.includes(section) && !TOLERATED_FOR_COMPATIBILITY.has(`${section} ${keyword}`)) {
+    return `"${keyword}" is not allowed in a ${section} section (only in: ${directive.sections.join(', ')})`;
   }
   if (negated && !directive.negatable) return `"no" cannot be used with "${keyword}"`;
   const owned = OWNED_DIRECTIVES[section]?.[keyword];

@@ -3,7 +3,7 @@ import type { ClusterState } from '@lighthouse/core';
 import { formatAddress } from './addresses.js';
 import { parseDirective } from './directives.js';
 import { normalizeLine } from './lines.js';
-import { hasDirective } from './render-format.js';
+import { hasDirective, userLines } from './render-format.js';
 import type { Stanza } from './render-format.js';
 import { backendServers, peerLines, serverLine } from './render-servers.js';
 import type { BackendServer } from './render-servers.js';
@@ -17,13 +17,11 @@ export type Cluster = ClusterState<HAProxyClusterConfig>;
 
 type Warn = (message: string) => void;
 
-const lines = (list: readonly string[] | undefined) => (list ?? []).map(normalizeLine);
-
 /**
- * One `frontend <meta>` (by meta name) per meta cluster that has members and an entry in `meta_clusters`: bind,
- * the meta's lines, then `acl is_<cluster>` + `use_backend` per member with an acl. Members
- * without an acl and meta clusters missing from `meta_clusters` are reported, not fatal (1.0
- * raised a KeyError, B31).
+ * One `frontend <meta>` (keyed by meta name) per meta cluster that has members and an entry in
+ * `meta_clusters`: bind, the meta's lines, then `acl is_<cluster>` + `use_backend` per member
+ * with an acl. Members without an acl and meta clusters missing from `meta_clusters` are
+ * reported, not fatal (1.0 raised a KeyError, B31).
  */
 export function metaFrontends(
   config: HAProxyConfig,
@@ -53,7 +51,11 @@ export function metaFrontends(
     });
     stanzas.set(meta, {
       header: `frontend ${meta}`,
-      lines: [`bind ${formatAddress(bindAddress, entry.port)}`, ...lines(entry.frontend), ...routes],
+      lines: [
+        `bind ${formatAddress(bindAddress, entry.port)}`,
+        ...userLines(entry.frontend),
+        ...routes,
+      ],
     });
   }
   return stanzas;
@@ -79,7 +81,7 @@ export function clusterFrontends(
     return [
       {
         header: `frontend ${name}`,
-        lines: [...lines(section.frontend), bind, `default_backend ${name}`],
+        lines: [...userLines(section.frontend), bind, `default_backend ${name}`],
       },
     ];
   });
@@ -106,7 +108,7 @@ export function backends(
 ): { stanzas: Stanza[]; servers: Map<string, readonly BackendServer[]> } {
   const servers = new Map<string, readonly BackendServer[]>();
   const stanzas = clusters.map(({ name, config: section, nodes }) => {
-    const backend = lines(section.backend);
+    const backend = userLines(section.backend);
     const cookies =
       effectiveMode(defaultsLines, backend) === 'http' &&
       (hasDirective('backend', backend, 'cookie') ||

@@ -1,5 +1,6 @@
 import { parseDirective } from './directives.js';
 import type { Section } from './directives.js';
+import { normalizeLine } from './lines.js';
 
 /**
  * The layout of the generated file: stanzas (a header and indented lines) grouped in sections
@@ -26,6 +27,11 @@ export function sectionText(heading: string, stanzas: readonly Stanza[]): string
       ? '# No stanzas defined for this section.'
       : stanzas.map(stanzaText).join('\n\n');
   return `#\n# ${heading}\n#\n\n${content}`;
+}
+
+/** A config's user lines as rendered: surrounding spaces stripped, absent lists empty. */
+export function userLines(list: readonly string[] | undefined): string[] {
+  return (list ?? []).map(normalizeLine);
 }
 
 /** True when one of `lines` (valid in `section`) uses `keyword`. */

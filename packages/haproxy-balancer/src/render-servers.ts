@@ -70,15 +70,17 @@ export function backendServers(
   warn: (message: string) => void,
 ): BackendServer[] {
   const servers: BackendServer[] = [];
+  const names = new Set<string>();
   for (const node of sortNodes(nodes)) {
     const name = nodeName(node);
     const where = `cluster "${cluster}": node "${printable(name)}"`;
     const problem = nodeProblem(node);
     if (problem !== undefined) {
       warn(`${where} skipped: ${problem}`);
-    } else if (servers.some((server) => server.name === name)) {
+    } else if (names.has(name)) {
       warn(`${where} skipped: another node has the same name`);
     } else {
+      names.add(name);
       const weight = weightOf(node, where, warn);
       servers.push({
         name,
@@ -113,14 +115,16 @@ export function peerLines(
     .map((peer) => ({ name: peer.name, address: formatAddress(peer.ip, peer.port) }))
     .sort((a, b) => compareText(a.name, b.name) || compareText(a.address, b.address));
   const seen = new Set<string>();
+  const taken = new Set<string>();
   const lines: string[] = [];
   for (const { name, address } of peers) {
     const line = `peer ${name} ${address}`;
     if (seen.has(line)) continue;
     seen.add(line);
-    if (lines.some((taken) => taken.startsWith(`peer ${name} `) || taken.endsWith(` ${address}`))) {
+    if (taken.has(`name ${name}`) || taken.has(`address ${address}`)) {
       warn(`cluster "${cluster}": ${line} skipped: its name or address is already listed`);
     } else {
+      taken.add(`name ${name}`).add(`address ${address}`);
       lines.push(line);
     }
   }

@@ -10,7 +10,7 @@ import type { Static } from 'typebox';
 /** Control characters (C0, DEL, C1, Unicode line separators) as a regex class body. */
 const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029';
 
-/** Control characters plus what HAProxy reads as syntax in a word: space, quotes, `#`, backslash. */
+/** Control characters plus what HAProxy reads as syntax in a word: space, quotes, #, backslash. */
 const SYNTAX = `${CONTROL} "'#\\\\`;
 
 /** An absolute path used only as a command-line argument. */
@@ -48,7 +48,9 @@ const BindAddress = (description: string) =>
 const MetaCluster = Type.Object(
   {
     port: Port('Port the meta cluster frontend listens on.'),
-    frontend: Type.Optional(Lines('Extra lines for the meta cluster frontend (frontend keywords).')),
+    frontend: Type.Optional(
+      Lines('Extra lines for the meta cluster frontend (frontend keywords).'),
+    ),
   },
   { additionalProperties: false, description: 'A frontend that routes to member clusters by ACL.' },
 );

@@ -30,7 +30,9 @@ export function closest(typed: string, candidates: Iterable<string>): string | u
   const word = typed.toLowerCase();
   const sorted = [...new Set(candidates)].sort(compareText);
   const prefix = sorted
-    .filter((candidate) => word.startsWith(candidate) && !/^ |^$/.test(word.slice(candidate.length)))
+    .filter(
+      (candidate) => word.startsWith(candidate) && !/^ |^$/.test(word.slice(candidate.length)),
+    )
     .sort((a, b) => b.length - a.length)[0];
   if (prefix !== undefined) return prefix;
   const limit = Math.max(1, Math.floor(word.length / 3));

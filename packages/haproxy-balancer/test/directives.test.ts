@@ -9,7 +9,11 @@ import {
 } from '../src/index.js';
 import type { HAProxyConfig, Section } from '../src/index.js';
 
-const PATHS = { config_file: '/etc/haproxy.cfg', socket_file: '/run/h.sock', pid_file: '/run/h.pid' };
+const PATHS = {
+  config_file: '/etc/haproxy.cfg',
+  socket_file: '/run/h.sock',
+  pid_file: '/run/h.pid',
+};
 
 describe('validateLine accepts', () => {
   it.each<[Section, string]>([
@@ -22,6 +26,7 @@ describe('validateLine accepts', () => {
     ['global', 'nbthread 2'],
     ['global', 'maxconn 500'],
     ['frontend', 'maxconn 500'],
+    ['backend', 'maxconn 500'], // in the 1.0 manual; HAProxy 2.6 ignores it with a warning
     ['backend', 'no option http-server-close'],
     ['defaults', 'no option http-server-close'],
     ['frontend', 'tcp-request connection reject if { src 10.0.0.1 }'],
@@ -60,12 +65,32 @@ describe('validateLine rejects', () => {
       'mode http\tserver injected 127.0.0.1:1',
       'line contains a control character (newline, tab…): "mode http\\u0009server injected 127.0.0.1:1"',
     ],
-    ['frontend', 'mode http\r', 'line contains a control character (newline, tab…): "mode http\\u000d"'],
-    ['frontend', 'mode\u2028http', 'line contains a control character (newline, tab…): "mode\\u2028http"'],
-    ['frontend', 'mode http\u0000', 'line contains a control character (newline, tab…): "mode http\\u0000"'],
+    [
+      'frontend',
+      'mode http\r',
+      'line contains a control character (newline, tab…): "mode http\\u000d"',
+    ],
+    [
+      'frontend',
+      'mode\u2028http',
+      'line contains a control character (newline, tab…): "mode\\u2028http"',
+    ],
+    [
+      'frontend',
+      'mode http\u0000',
+      'line contains a control character (newline, tab…): "mode http\\u0000"',
+    ],
     ['backend', 'optoin httpchk', 'unknown backend directive "optoin" (did you mean "option"?)'],
-    ['backend', 'option httpchek', 'unknown backend directive "option httpchek" (did you mean "option httpchk"?)'],
-    ['backend', 'timeout conect 5s', 'unknown backend directive "timeout conect" (did you mean "timeout connect"?)'],
+    [
+      'backend',
+      'option httpchek',
+      'unknown backend directive "option httpchek" (did you mean "option httpchk"?)',
+    ],
+    [
+      'backend',
+      'timeout conect 5s',
+      'unknown backend directive "timeout conect" (did you mean "timeout connect"?)',
+    ],
     [
       'global',
       'stats socket /x',
@@ -81,11 +106,15 @@ describe('validateLine rejects', () => {
       'server evil 10.0.0.1:80',
       '"server" is written by lighthouse: servers come from discovery; put server keywords in server_options',
     ],
-    ['frontend', 'balance roundrobin', '"balance" is not allowed in a frontend section (only in: defaults, backend, listen)'],
+    [
+      'frontend',
+      'balance roundrobin',
+      '"balance" is not allowed in a frontend section (only in: defaults, backend, listen)',
+    ],
     [
       'backend',
-      'maxconn 500',
-      '"maxconn" is not allowed in a backend section (only in: global, defaults, frontend, listen): limit each server with server_options "maxconn N", or set "fullconn" for the backend',
+      'option forwardfor-oops',
+      'unknown backend directive "option forwardfor-oops" (did you mean "option forwardfor"?)',
     ],
     [
       'defaults',
@@ -93,9 +122,21 @@ describe('validateLine rejects', () => {
       '"http-request" is not allowed in the anonymous defaults section lighthouse writes (HAProxy accepts it only in named ones): put it in each frontend or backend',
     ],
     ['backend', 'no option httpchk', '"no" cannot be used with "option httpchk"'],
-    ['backend', 'option tcplog', '"option tcplog" is not allowed in a backend section (only in: defaults, frontend, listen)'],
-    ['backend', 'reqadd X-Foo:\\ bar', '"reqadd" was removed in HAProxy 2.1: use "http-request" rules'],
-    ['global', 'nbproc 2', '"nbproc" was removed in HAProxy 2.5: threads are used automatically (see "nbthread")'],
+    [
+      'backend',
+      'option tcplog',
+      '"option tcplog" is not allowed in a backend section (only in: defaults, frontend, listen)',
+    ],
+    [
+      'backend',
+      'reqadd X-Foo:\\ bar',
+      '"reqadd" was removed in HAProxy 2.1: use "http-request" rules',
+    ],
+    [
+      'global',
+      'nbproc 2',
+      '"nbproc" was removed in HAProxy 2.5: threads are used automatically (see "nbthread")',
+    ],
     ['backend', 'option http-tunnel', '"option http-tunnel" was removed in HAProxy 2.1: remove it'],
     ['backend', 'MODE http', 'unknown backend directive "MODE" (did you mean "mode"?)'],
     ['backend', '', 'line is empty'],
@@ -159,19 +200,29 @@ describe('the directive table', () => {
 });
 
 describe('server_options', () => {
-  it.each(['check', 'check inter 2s fall 3 rise 2', 'slowstart 30s', '  check   weight 10 ', 'source 10.0.0.1 usesrc clientip check', ''])(
-    'accepts %j',
-    (options) => expect(serverOptionsProblem(options)).toBeUndefined(),
-  );
+  it.each([
+    'check',
+    'check inter 2s fall 3 rise 2',
+    'slowstart 30s',
+    '  check   weight 10 ',
+    'source 10.0.0.1 usesrc clientip check',
+    '',
+  ])('accepts %j', (options) => expect(serverOptionsProblem(options)).toBeUndefined());
 
   it.each([
-    ['check\nlisten evil\n\tbind 127.0.0.1:28040', 'contains a control character (newline, tab…): "check\\u000alisten evil\\u000a\\u0009bind 127.0.0.1:28040"'],
+    [
+      'check\nlisten evil\n\tbind 127.0.0.1:28040',
+      'contains a control character (newline, tab…): "check\\u000alisten evil\\u000a\\u0009bind 127.0.0.1:28040"',
+    ],
     ['check # weight 0', 'quotes, backslashes and "#" are not allowed'],
     ['agent-send "hello"', 'quotes, backslashes and "#" are not allowed'],
     ['chekc', 'unknown server keyword "chekc" (did you mean "check"?)'],
     ['check inter', '"inter" needs a value'],
     ['source 10.0.0.1 usesrc', '"source … usesrc" needs a value'],
-    ['cookie x', '"cookie" is not allowed: lighthouse gives each server its own cookie when the backend uses cookies'],
+    [
+      'cookie x',
+      '"cookie" is not allowed: lighthouse gives each server its own cookie when the backend uses cookies',
+    ],
     ['id 5', '"id" is not allowed: every server would get the same id, which HAProxy refuses'],
   ])('rejects %j', (options, message) => expect(serverOptionsProblem(options)).toBe(message));
 });
@@ -254,13 +305,14 @@ describe('validateClusterSection', () => {
       validateClusterSection({
         acl: 'path_beg /api\nbackend evil',
         frontend: ['log global', 'default_backend other', 'use_backend other if TRUE'],
-        backend: ['mode http', 'maxconn 500', 'server x 10.0.0.1:80'],
+        backend: ['mode http', 'maxconn 500', 'bind :80', 'server x 10.0.0.1:80'],
         server_options: 'check\nlisten evil',
       }),
     ).toEqual([
       {
         pointer: '/acl',
-        message: 'acl contains a control character (newline, tab…): "path_beg /api\\u000abackend evil"',
+        message:
+          'acl contains a control character (newline, tab…): "path_beg /api\\u000abackend evil"',
       },
       {
         pointer: '/frontend/1',
@@ -268,12 +320,11 @@ describe('validateClusterSection', () => {
           '"default_backend" is written by lighthouse: a cluster frontend routes to its own backend (use a meta cluster to route by ACL)',
       },
       {
-        pointer: '/backend/1',
-        message:
-          '"maxconn" is not allowed in a backend section (only in: global, defaults, frontend, listen): limit each server with server_options "maxconn N", or set "fullconn" for the backend',
+        pointer: '/backend/2',
+        message: '"bind" is not allowed in a backend section (only in: frontend, listen, peers)',
       },
       {
-        pointer: '/backend/2',
+        pointer: '/backend/3',
         message:
           '"server" is written by lighthouse: servers come from discovery; put server keywords in server_options',
       },

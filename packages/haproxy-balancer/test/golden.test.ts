@@ -7,18 +7,21 @@ import { SCENARIOS } from './scenarios.js';
 
 /**
  * Byte-for-byte golden files, each also proven valid by the real `haproxy -c`.
- * Regenerate after an intended change with: UPDATE_GOLDEN=1 npx vitest run packages/haproxy-balancer
+ * Regenerate after an intended change with:
+ *   UPDATE_GOLDEN=1 npx vitest run packages/haproxy-balancer
  */
 
 const update = process.env['UPDATE_GOLDEN'] === '1';
-const goldenPath = (name: string) => fileURLToPath(new URL(`./golden/${name}.cfg`, import.meta.url));
+const goldenPath = (name: string) =>
+  fileURLToPath(new URL(`./golden/${name}.cfg`, import.meta.url));
 
 describe.each(SCENARIOS)('golden $name', (scenario) => {
   const result = renderConfig(scenario.config, scenario.clusters, { version: '0.0.0-test' });
 
   it('uses inputs that pass validation', () => {
     expect(validateHAProxyConfig(scenario.config)).toEqual([]);
-    for (const cluster of scenario.clusters) expect(validateClusterSection(cluster.config)).toEqual([]);
+    for (const cluster of scenario.clusters)
+      expect(validateClusterSection(cluster.config)).toEqual([]);
   });
 
   it('matches the golden file', () => {

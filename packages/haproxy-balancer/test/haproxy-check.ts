@@ -27,7 +27,8 @@ export function checkWithHAProxy(text: string, args: readonly string[] = []): HA
       encoding: 'utf8',
       timeout: 30_000,
     });
-    if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new Error(MISSING);
+    if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+      throw new Error(MISSING);
     if (run.error !== undefined) throw run.error;
     return { valid: run.status === 0, output: `${run.stdout}${run.stderr}` };
   } finally {

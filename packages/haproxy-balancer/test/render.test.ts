@@ -58,7 +58,12 @@ describe('renderConfig', () => {
 
   it('gives servers a cookie only in http mode with a cookie directive', () => {
     const servers = (defaults: string[], backend: string[]) => {
-      const cluster: Cluster = { name: 'c', config: { backend }, nodes: [node('a', '10.0.0.1', 80)] };
+      const cluster: Cluster = {
+        name: 'c',
+        discovered: true,
+        config: { backend },
+        nodes: [node('a', '10.0.0.1', 80)],
+      };
       return renderConfig({ ...CONFIG, defaults }, [cluster]).backends.get('c')?.[0]?.cookie;
     };
     expect(servers([], ['mode http'])).toBeUndefined();
@@ -76,7 +81,7 @@ describe('renderConfig', () => {
       node('good', '10.0.0.5', 80),
       node('under_score', '10.0.0.6', 80),
     ];
-    const result = renderConfig(CONFIG, [{ name: 'c', config: {}, nodes }]);
+    const result = renderConfig(CONFIG, [{ name: 'c', discovered: true, config: {}, nodes }]);
     expect(stanza(result.text, 'backend c')).toEqual(['server good:80 10.0.0.1:80']);
     expect(result.warnings).toEqual([
       'cluster "c": node "evil\\u000alisten x:80" skipped: "evil\\u000alisten x" is not a valid host name or IP address',
@@ -89,13 +94,19 @@ describe('renderConfig', () => {
 
   it('skips clusters whose name clashes, and says why', () => {
     const clusters: Cluster[] = [
-      { name: 'dup', config: {}, nodes: [] },
-      { name: 'dup', config: { port: 1 }, nodes: [] },
-      { name: 'p', config: {}, nodes: [] },
-      { name: 'stats', config: {}, nodes: [] },
-      { name: 'bad name', config: {}, nodes: [] },
-      { name: 'meta', config: { port: 8001 }, nodes: [] },
-      { name: 'member', metaCluster: 'meta', config: { acl: 'path_beg /m' }, nodes: [] },
+      { name: 'dup', discovered: true, config: {}, nodes: [] },
+      { name: 'dup', discovered: true, config: { port: 1 }, nodes: [] },
+      { name: 'p', discovered: true, config: {}, nodes: [] },
+      { name: 'stats', discovered: true, config: {}, nodes: [] },
+      { name: 'bad name', discovered: true, config: {}, nodes: [] },
+      { name: 'meta', discovered: true, config: { port: 8001 }, nodes: [] },
+      {
+        name: 'member',
+        discovered: true,
+        metaCluster: 'meta',
+        config: { acl: 'path_beg /m' },
+        nodes: [],
+      },
     ];
     const config: HAProxyConfig = {
       ...CONFIG,
@@ -133,7 +144,13 @@ describe('renderConfig', () => {
 
   it('renders proxies without trailing spaces', () => {
     const proxies = {
-      p: { port: 1, upstreams: [{ host: 'a.example', port: 80 }, { host: '::1', port: 81, max_conn: 5 }] },
+      p: {
+        port: 1,
+        upstreams: [
+          { host: 'a.example', port: 80 },
+          { host: '::1', port: 81, max_conn: 5 },
+        ],
+      },
     };
     expect(stanza(renderConfig({ ...CONFIG, proxies }, []).text, 'listen p')).toEqual([
       'bind 127.0.0.1:1',

@@ -32,7 +32,12 @@ const MANUAL_HAPROXY: HAProxyConfig = {
   ...PATHS,
   bind_address: '127.0.0.1',
   global: ['daemon', 'maxconn 40000', 'user haproxy', 'log /var/run/syslog local2'],
-  defaults: ['balance roundrobin', 'timeout connect 10s', 'timeout client 20s', 'timeout server 20s'],
+  defaults: [
+    'balance roundrobin',
+    'timeout connect 10s',
+    'timeout client 20s',
+    'timeout server 20s',
+  ],
   stats: { port: 9009, uri: '/haproxy', timeouts: { connect: 4000, server: 30000 } },
 };
 
@@ -44,6 +49,7 @@ export const SCENARIOS: Scenario[] = [
     clusters: [
       {
         name: 'webapp',
+        discovered: true,
         config: { port: 8000, frontend: ['log global'], backend: ['mode http'] },
         nodes: [
           node('app02.example.com', '10.0.1.13', 8000),
@@ -54,30 +60,33 @@ export const SCENARIOS: Scenario[] = [
     warnings: [],
   },
   {
-    // Manual §3.2.4 meta cluster: widgets + sprockets behind meta_clusters.webapi. The manual's
-    // `maxconn 500` backend line is refused (HAProxy ignores it there); see directives.test.ts.
+    // Manual §3.2.4 meta cluster: widgets + sprockets behind meta_clusters.webapi, including the
+    // manual's `maxconn 500` backend line (HAProxy 2.6 ignores it there with a warning).
     name: 'meta-cluster',
     config: { ...PATHS, meta_clusters: { webapi: { port: 8888, frontend: ['mode http'] } } },
     clusters: [
       {
         name: 'widgets',
+        discovered: true,
         metaCluster: 'webapi',
         config: { acl: 'path_beg /api/widgets', backend: ['mode http'] },
         nodes: [node('app01.example.com', '10.0.1.12', 9001)],
       },
       {
         name: 'sprockets',
+        discovered: true,
         metaCluster: 'webapi',
-        config: { acl: 'path_beg /api/sprockets', backend: ['mode http'] },
+        config: { acl: 'path_beg /api/sprockets', backend: ['mode http', 'maxconn 500'] },
         nodes: [node('app02.example.com', '10.0.1.13', 9002)],
       },
       {
         name: 'gadgets',
+        discovered: true,
         metaCluster: 'webapi',
         config: { backend: ['mode http'] },
         nodes: [],
       },
-      { name: 'orphan', metaCluster: 'nowhere', config: {}, nodes: [] },
+      { name: 'orphan', discovered: true, metaCluster: 'nowhere', config: {}, nodes: [] },
     ],
     warnings: [
       'meta cluster "nowhere" (used by orphan) is not configured in meta_clusters: no frontend for it',
@@ -125,7 +134,7 @@ export const SCENARIOS: Scenario[] = [
     // 1.0 rendered `default_backend empty` without `backend empty`: fatal on HAProxy 2.6.
     name: 'empty-cluster',
     config: { ...PATHS },
-    clusters: [{ name: 'empty', config: { port: 8100 }, nodes: [] }],
+    clusters: [{ name: 'empty', discovered: true, config: { port: 8100 }, nodes: [] }],
     warnings: [],
   },
   {
@@ -134,9 +143,16 @@ export const SCENARIOS: Scenario[] = [
     clusters: [
       {
         name: 'v6app',
+        discovered: true,
         config: { port: 8200, backend: ['mode tcp'], server_options: 'check' },
         nodes: [
-          node('app01.example.com', '2001:db8::1', 8000, {}, { name: 'app01', ip: '2001:db8::1', port: 1024 }),
+          node(
+            'app01.example.com',
+            '2001:db8::1',
+            8000,
+            {},
+            { name: 'app01', ip: '2001:db8::1', port: 1024 },
+          ),
           node('2001:db8::2', '2001:db8::2', 8000),
           node('scoped', 'fe80::1%lo', 8000),
         ],
@@ -152,6 +168,7 @@ export const SCENARIOS: Scenario[] = [
     clusters: [
       {
         name: 'weighted',
+        discovered: true,
         config: {
           port: 8300,
           backend: ['balance roundrobin', 'cookie SRV insert indirect nocache'],
@@ -177,19 +194,49 @@ export const SCENARIOS: Scenario[] = [
     clusters: [
       {
         name: 'sessions',
+        discovered: true,
         config: {
           port: 8400,
           backend: ['stick-table type ip size 100k expire 30m peers sessions', 'stick on src'],
         },
         nodes: [
-          node('app02.example.com', '10.0.3.2', 7000, {}, { name: 'app02', ip: '10.0.3.2', port: 1024 }),
-          node('app01.example.com', '10.0.3.1', 7000, {}, { name: 'app01', ip: '10.0.3.1', port: 1024 }),
-          node('app01.example.com', '10.0.3.1', 7001, {}, { name: 'app01', ip: '10.0.3.1', port: 1024 }),
-          node('app03.example.com', '10.0.3.3', 7000, {}, { name: 'app01', ip: '10.0.3.3', port: 1024 }),
+          node(
+            'app02.example.com',
+            '10.0.3.2',
+            7000,
+            {},
+            { name: 'app02', ip: '10.0.3.2', port: 1024 },
+          ),
+          node(
+            'app01.example.com',
+            '10.0.3.1',
+            7000,
+            {},
+            { name: 'app01', ip: '10.0.3.1', port: 1024 },
+          ),
+          node(
+            'app01.example.com',
+            '10.0.3.1',
+            7001,
+            {},
+            { name: 'app01', ip: '10.0.3.1', port: 1024 },
+          ),
+          node(
+            'app03.example.com',
+            '10.0.3.3',
+            7000,
+            {},
+            { name: 'app01', ip: '10.0.3.3', port: 1024 },
+          ),
           node('app04.example.com', '10.0.3.4', 7000),
         ],
       },
-      { name: 'nopeers', config: {}, nodes: [node('app01.example.com', '10.0.3.1', 7100)] },
+      {
+        name: 'nopeers',
+        discovered: true,
+        config: {},
+        nodes: [node('app01.example.com', '10.0.3.1', 7100)],
+      },
     ],
     warnings: [
       'cluster "sessions": peer app01 10.0.3.3:1024 skipped: its name or address is already listed',
@@ -204,7 +251,12 @@ export const SCENARIOS: Scenario[] = [
       defaults: ['timeout connect 3s'],
     },
     clusters: [
-      { name: 'stateful', config: { server_options: 'check' }, nodes: [node('a', '10.0.4.1', 80)] },
+      {
+        name: 'stateful',
+        discovered: true,
+        config: { server_options: 'check' },
+        nodes: [node('a', '10.0.4.1', 80)],
+      },
     ],
     warnings: [],
   },

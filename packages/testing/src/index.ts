@@ -6,3 +6,5 @@ export * from './memory-discovery.js';
 export * from './recording-balancer.js';
 export * from './temp-dir.js';
 export * from './check-conformance.js';
+export * from './free-port.js';
+export * from './zookeeper-server.js';

@@ -84,7 +84,9 @@ export function zooKeeperCommand(port: number, word: string, timeoutMs = 2_000):
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${word}: no reply in ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new Error(`${word}: no reply in ${timeoutMs} ms`)),
+    );
     socket.on('connect', () => socket.end(word));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', reject);
@@ -121,7 +123,7 @@ function track(child: ChildProcess): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const orphan of live) if (orphan.pid !== undefined) process.kill(orphan.pid, 'SIGKILL');
+    for (const orphan of live) orphan.kill('SIGKILL');
   });
 }
 
@@ -144,6 +146,7 @@ class ServerProcess {
 
   /** Spawns the server and polls `ready` until it holds, the process dies, or the deadline. */
   async start(ready: (port: number) => Promise<boolean>, port: number): Promise<void> {
+    if (this.child !== undefined) throw new Error(`ZooKeeper on port ${port} is already running`);
     const child = spawn('java', [...JVM_OPTIONS, '-cp', CLASSPATH, MAIN_CLASS, this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -174,6 +177,7 @@ class ServerProcess {
       }
       await sleep(50);
     }
+    this.child = undefined;
     throw new Error(`ZooKeeper on port ${port} exited during start-up:\n${this.output}`);
   }
 
@@ -189,8 +193,13 @@ class ServerProcess {
     if (this.child === undefined) return;
     this.signal('SIGTERM');
     this.signal('SIGCONT');
-    const deadline = sleep(this.options.stopTimeoutMs ?? 5_000).then(() => 'late' as const);
-    if ((await Promise.race([this.exited, deadline])) === 'late') {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.options.stopTimeoutMs ?? 5_000);
+    });
+    const outcome = await Promise.race([this.exited, deadline]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
       this.signal('SIGKILL');
       await this.exited;
     }
@@ -270,9 +279,15 @@ export async function startZooKeeperEnsemble(
 ): Promise<ZooKeeperEnsemble> {
   await assertInstalled();
   const root = await mkdtemp(join(tmpdir(), 'lighthouse-zk-ensemble-'));
-  const ids = Array.from({ length: size }, (_, index) => index + 1);
-  const ports = [];
-  for (const id of ids) ports.push({ id, client: await freePort(), peer: await freePort(), election: await freePort() });
+  const ports: { id: number; client: number; peer: number; election: number }[] = [];
+  for (let id = 1; id <= size; id += 1) {
+    ports.push({
+      id,
+      client: await freePort(),
+      peer: await freePort(),
+      election: await freePort(),
+    });
+  }
   const servers = Object.fromEntries(
     ports.map(({ id, peer, election }) => [`server.${id}`, `127.0.0.1:${peer}:${election}`]),
   );
@@ -282,7 +297,10 @@ export async function startZooKeeperEnsemble(
     await mkdir(dataDir);
     await writeFile(join(dataDir, 'myid'), `${id}\n`);
     const configFile = join(dataDir, 'zoo.cfg');
-    await writeFile(configFile, configText({ ...baseConfig(dataDir, client, options), ...servers }));
+    await writeFile(
+      configFile,
+      configText({ ...baseConfig(dataDir, client, options), ...servers }),
+    );
     const server = new ServerProcess(configFile, options);
     members.push({
       id,
@@ -305,7 +323,8 @@ export async function startZooKeeperEnsemble(
     const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
     for (const member of members) {
       while (!(await serving(member.port).catch(() => false))) {
-        if (Date.now() > deadline) throw new Error(`ZooKeeper ensemble member ${member.id} not serving`);
+        if (Date.now() > deadline)
+          throw new Error(`ZooKeeper ensemble member ${member.id} not serving`);
         await sleep(100);
       }
     }

@@ -132,16 +132,28 @@ export class NativeHandle {
     this.client = undefined;
     const failures = [...this.pending];
     this.pending.clear();
-    for (const fail of failures) fail(new ZooKeeperError(Code.closing, 'call', '', 'session closed'));
+    for (const fail of failures)
+      fail(new ZooKeeperError(Code.closing, 'call', '', 'session closed'));
   }
 
   /** Runs one asynchronous native call; settles once, even if the handle is closed meanwhile. */
+  private call(
+    operation: string,
+    path: string,
+    start: (client: NativeClient, done: Callback) => unknown,
+  ): Promise<void>;
   private call<T>(
     operation: string,
     path: string,
     start: (client: NativeClient, done: Callback) => unknown,
     result: (...results: unknown[]) => T,
-  ): Promise<T> {
+  ): Promise<T>;
+  private call<T>(
+    operation: string,
+    path: string,
+    start: (client: NativeClient, done: Callback) => unknown,
+    result?: (...results: unknown[]) => T,
+  ): Promise<T | undefined> {
     return new Promise((resolve, reject) => {
       const client = this.client;
       if (client === undefined) {
@@ -155,10 +167,18 @@ export class NativeHandle {
       this.pending.add(fail);
       const rc = start(client, (code, message, ...results) => {
         if (!this.pending.delete(fail)) return; // already failed by close()
-        if (code === 0) resolve(result(...results));
-        else reject(new ZooKeeperError(code, operation, path, String(message)));
+        if (code !== 0) reject(new ZooKeeperError(code, operation, path, String(message)));
+        else {
+          // Never throw into the native callback: that would be an uncaught exception.
+          try {
+            resolve(result?.(...results));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
       });
-      if (typeof rc === 'number' && rc < 0) fail(new ZooKeeperError(rc, operation, path, 'rejected by the client'));
+      if (typeof rc === 'number' && rc < 0)
+        fail(new ZooKeeperError(rc, operation, path, 'rejected by the client'));
     });
   }
 
@@ -171,33 +191,44 @@ export class NativeHandle {
   }
 
   get(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: Stat }> {
-    const read = (_stat: unknown, data: unknown) => ({
-      stat: _stat as Stat,
-      data: Buffer.isBuffer(data) ? data : Buffer.alloc(0), // an empty znode reads as null
-    });
-    return this.call('get', path, (client, done) =>
-      watcher === undefined
-        ? client.a_get(path, false, done)
-        : client.aw_get(path, this.watch(watcher), done),
-    read);
+    return this.call(
+      'get',
+      path,
+      (client, done) =>
+        watcher === undefined
+          ? client.a_get(path, false, done)
+          : client.aw_get(path, this.watch(watcher), done),
+      (stat, data) => ({
+        stat: toStat(stat),
+        data: Buffer.isBuffer(data) ? data : Buffer.alloc(0), // an empty znode may read as null
+      }),
+    );
   }
 
   getChildren(path: string, watcher?: Watcher): Promise<string[]> {
-    return this.call('getChildren', path, (client, done) =>
-      watcher === undefined
-        ? client.a_get_children(path, false, done)
-        : client.aw_get_children(path, this.watch(watcher), done),
-    (children) => (Array.isArray(children) ? children.map(String) : []));
+    return this.call(
+      'getChildren',
+      path,
+      (client, done) =>
+        watcher === undefined
+          ? client.a_get_children(path, false, done)
+          : client.aw_get_children(path, this.watch(watcher), done),
+      (children) => (Array.isArray(children) ? children.map(String) : []),
+    );
   }
 
   /** The stat, or undefined when the znode does not exist (the watcher then awaits its creation). */
   async exists(path: string, watcher?: Watcher): Promise<Stat | undefined> {
     try {
-      return await this.call('exists', path, (client, done) =>
-        watcher === undefined
-          ? client.a_exists(path, false, done)
-          : client.aw_exists(path, this.watch(watcher), done),
-      (stat) => stat as Stat);
+      return await this.call(
+        'exists',
+        path,
+        (client, done) =>
+          watcher === undefined
+            ? client.a_exists(path, false, done)
+            : client.aw_exists(path, this.watch(watcher), done),
+        toStat,
+      );
     } catch (error) {
       if (hasCode(error, Code.noNode)) return undefined;
       throw error;
@@ -206,18 +237,37 @@ export class NativeHandle {
 
   create(path: string, data: Buffer, ephemeral: boolean): Promise<void> {
     const flags = ephemeral ? constants.ZOO_EPHEMERAL : constants.ZOO_PERSISTENT;
-    return this.call('create', path, (client, done) => client.a_create(path, data, flags, done), () => undefined);
+    return this.call('create', path, (client, done) => client.a_create(path, data, flags, done));
   }
 
   set(path: string, data: Buffer, version: number): Promise<void> {
-    return this.call('set', path, (client, done) => client.a_set(path, data, version, done), () => undefined);
+    return this.call('set', path, (client, done) => client.a_set(path, data, version, done));
   }
 
   delete(path: string, version: number): Promise<void> {
-    return this.call('delete', path, (client, done) => client.a_delete_(path, version, done), () => undefined);
+    return this.call('delete', path, (client, done) => client.a_delete_(path, version, done));
   }
 
   setAcl(path: string, version: number, acl: readonly AclEntry[]): Promise<void> {
-    return this.call('setAcl', path, (client, done) => client.a_set_acl(path, version, [...acl], done), () => undefined);
+    return this.call('setAcl', path, (client, done) =>
+      client.a_set_acl(path, version, [...acl], done),
+    );
   }
+}
+
+/** Checks the fields we use: the native stat object is untyped at the boundary. */
+function toStat(value: unknown): Stat {
+  const stat = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  const { version, aversion, ephemeralOwner } = stat;
+  if (
+    typeof version !== 'number' ||
+    typeof aversion !== 'number' ||
+    typeof ephemeralOwner !== 'string'
+  ) {
+    throw new TypeError('the native client returned a malformed stat');
+  }
+  return { version, aversion, ephemeralOwner };
 }

@@ -8,7 +8,8 @@ const HostPort = Type.String({
 });
 
 /** An absolute znode path without a trailing slash (1.0 produced `//` with one). */
-const znodePath = (description: string) => Type.String({ pattern: '^(/[A-Za-z0-9_.:@-]+)+$', description });
+const znodePath = (description: string) =>
+  Type.String({ pattern: '^(/[A-Za-z0-9_.:@-]+)+$', description });
 
 /** `discovery/zookeeper.yaml`: the two keys of lighthouse 1.0 plus optional session settings. */
 export const ZooKeeperConfig = Type.Object(
@@ -22,26 +23,34 @@ export const ZooKeeperConfig = Type.Object(
     ),
     session_timeout: Type.Optional(
       Type.Number({
-        exclusiveMinimum: 0,
+        minimum: 1,
+        maximum: 3_600,
         default: 10,
         description:
-          'Requested session timeout in seconds (default 10). The server clamps it to [2, 20] × tickTime; a SIGKILLed reporter disappears after about this long.',
+          'Requested session timeout in seconds (default 10). The server clamps it to [2, 20] × tickTime; a SIGKILLed reporter disappears after about this long, and a client that cannot reconnect for this long opens a new session and registers again.',
       }),
     ),
     chroot: Type.Optional(
-      znodePath('Optional chroot appended to the connection string; every path is relative to it.'),
+      znodePath(
+        'Optional chroot appended to the connection string; every path is relative to it. The chroot znode must exist.',
+      ),
     ),
     auth: Type.Optional(
       Type.Object(
         {
-          scheme: Type.Literal('digest', { description: 'Authentication scheme; only "digest" is supported.' }),
+          scheme: Type.Literal('digest', {
+            description: 'Authentication scheme; only "digest" is supported.',
+          }),
           credentials: Type.String({
             pattern: '^[^:\\s]+:[^\\s]+$',
             description:
-              'Digest credentials "user:password". Znodes we create get an ACL: anyone may read, only this identity may change them.',
+              'Digest credentials "user:password". Znodes we create (missing parents included) get an ACL: anyone may read, only this identity may change them. ZooKeeper checks deletes against the parent, so a parent created earlier with an open ACL lets anyone delete its children.',
           }),
         },
-        { additionalProperties: false, description: 'Digest authentication for the session and ACLs.' },
+        {
+          additionalProperties: false,
+          description: 'Digest authentication for the session and ACLs.',
+        },
       ),
     ),
   },

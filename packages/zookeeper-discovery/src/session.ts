@@ -1,5 +1,5 @@
+import { Backoff } from '@lighthouse/core';
 import type { Debugger, Logger } from '@lighthouse/core';
-import { backoffDelay } from './backoff.js';
 import { Code, NativeHandle, ZooKeeperError } from './native-client.js';
 import type { AclEntry, HandleOptions, Stat, Watcher } from './native-client.js';
 
@@ -42,6 +42,7 @@ export class ZooKeeperSession {
   private reopenTimer: NodeJS.Timeout | undefined;
   /** Sessions lost in a row without one connecting, for the reopen back-off. */
   private losses = 0;
+  private readonly reopenBackoff = new Backoff(100, 5_000);
   private connecting: { promise: Promise<void>; settle: (error?: Error) => void } | undefined;
   private readonly listeners = new Set<ConnectedListener>();
 
@@ -58,10 +59,9 @@ export class ZooKeeperSession {
     return this.id;
   }
 
-  /** Subscribes to (re)connections; returns the unsubscribe function. */
-  onConnected(listener: ConnectedListener): () => void {
+  /** Subscribes to (re)connections, until the session is closed. */
+  onConnected(listener: ConnectedListener): void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -70,7 +70,8 @@ export class ZooKeeperSession {
    * reconnects on its own and this only waits.
    */
   connect(): Promise<void> {
-    if (this.current === 'CLOSED') return Promise.reject(new Error('the ZooKeeper session is closed'));
+    if (this.current === 'CLOSED')
+      return Promise.reject(new Error('the ZooKeeper session is closed'));
     if (this.current === 'CONNECTED') return Promise.resolve();
     if (this.connecting !== undefined) return this.connecting.promise;
     if (this.current === 'IDLE') this.open('CONNECTING');
@@ -79,7 +80,9 @@ export class ZooKeeperSession {
       const waitMs = this.options.sessionTimeoutMs;
       const timer = setTimeout(() => {
         if (this.current === 'CONNECTING') this.reset();
-        settle(new Error(`no ZooKeeper session with ${this.options.connectString} within ${waitMs} ms`));
+        settle(
+          new Error(`no ZooKeeper session with ${this.options.connectString} within ${waitMs} ms`),
+        );
       }, waitMs);
       settle = (error) => {
         clearTimeout(timer);
@@ -132,8 +135,12 @@ export class ZooKeeperSession {
     this.timeoutMs = timeoutMs;
     this.current = 'CONNECTED';
     this.losses = 0;
+    this.reopenBackoff.reset();
     const fields = { session: id, timeout_ms: timeoutMs };
-    this.options.log.info(fresh ? 'ZooKeeper session established' : 'ZooKeeper reconnected, session kept', fields);
+    this.options.log.info(
+      fresh ? 'ZooKeeper session established' : 'ZooKeeper reconnected, session kept',
+      fields,
+    );
     this.connecting?.settle();
     for (const listener of [...this.listeners]) listener(fresh);
   }
@@ -165,9 +172,13 @@ export class ZooKeeperSession {
   private lost(reason: string): void {
     this.reset();
     this.current = 'LOST';
-    const delay = this.losses === 0 ? 0 : backoffDelay(this.losses);
+    const delay = this.losses === 0 ? 0 : this.reopenBackoff.next();
     this.losses += 1;
-    this.options.log.warn('ZooKeeper session lost, opening a new one', { session: this.id, reason, retry_ms: delay });
+    this.options.log.warn('ZooKeeper session lost, opening a new one', {
+      session: this.id,
+      reason,
+      retry_ms: delay,
+    });
     this.reopenTimer = setTimeout(() => {
       this.reopenTimer = undefined;
       this.open('LOST');
@@ -177,7 +188,12 @@ export class ZooKeeperSession {
   /** The handle, if calls may go through now; otherwise a connection-loss error right away. */
   private live(operation: string, path: string): NativeHandle {
     if (this.current !== 'CONNECTED' || this.handle === undefined) {
-      throw new ZooKeeperError(Code.connectionLoss, operation, path, `not connected (${this.current})`);
+      throw new ZooKeeperError(
+        Code.connectionLoss,
+        operation,
+        path,
+        `not connected (${this.current})`,
+      );
     }
     return this.handle;
   }

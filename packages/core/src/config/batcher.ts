@@ -11,15 +11,20 @@
 export interface Batcher {
   /** Records activity on `key` (re)starting its debounce. */
   touch(key: string): void;
-  /** Cancels every timer; pending keys are dropped. */
+  /** Cancels every timer and ignores later touches; pending keys are dropped. */
   close(): void;
 }
 
 /** Creates a batcher calling `flush` with each batch of settled keys. */
-export function createBatcher(delayMs: number, maxWaitMs: number, flush: (keys: string[]) => void): Batcher {
+export function createBatcher(
+  delayMs: number,
+  maxWaitMs: number,
+  flush: (keys: string[]) => void,
+): Batcher {
   const settling = new Map<string, NodeJS.Timeout>();
   const settled = new Set<string>();
   let overdue: NodeJS.Timeout | undefined;
+  let closed = false;
 
   const release = (): void => {
     clearTimeout(overdue);
@@ -39,6 +44,7 @@ export function createBatcher(delayMs: number, maxWaitMs: number, flush: (keys: 
 
   return {
     touch(key) {
+      if (closed) return;
       clearTimeout(settling.get(key));
       settled.delete(key);
       settling.set(
@@ -47,6 +53,7 @@ export function createBatcher(delayMs: number, maxWaitMs: number, flush: (keys: 
       );
     },
     close() {
+      closed = true;
       for (const timer of settling.values()) clearTimeout(timer);
       settling.clear();
       settled.clear();

@@ -31,12 +31,17 @@ export function diffEntries(
   const removals = [...old]
     .filter(([identity]) => !next.has(identity))
     .map(([, previous]) => previous)
-    .sort((a, b) => ConfigKinds.indexOf(b.kind) - ConfigKinds.indexOf(a.kind) || compareText(a.name, b.name))
+    .sort(
+      (a, b) =>
+        ConfigKinds.indexOf(b.kind) - ConfigKinds.indexOf(a.kind) || compareText(a.name, b.name),
+    )
     .map((previous): ConfigChange => ({ type: 'remove', previous }));
   const additions = [...next.values()].sort(order).flatMap((entry): ConfigChange[] => {
     const previous = old.get(`${entry.kind}/${entry.name}`);
     if (previous === undefined) return [{ type: 'add', entry }];
-    return isDeepStrictEqual(previous.value, entry.value) ? [] : [{ type: 'update', entry, previous }];
+    return isDeepStrictEqual(previous.value, entry.value)
+      ? []
+      : [{ type: 'update', entry, previous }];
   });
   return [...removals, ...additions];
 }

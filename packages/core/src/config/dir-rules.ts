@@ -2,6 +2,7 @@ import type { ConfigIssue } from '../errors.js';
 import { compareText } from '../model/node.js';
 import type { ConfigFileRef } from './layout.js';
 import type { LoadedFile } from './load-file.js';
+import { configIssue } from './load-file.js';
 import type { ConfigEntry, ConfigKind } from './types.js';
 import { ConfigKinds } from './types.js';
 
@@ -40,30 +41,31 @@ export function compareEntries(a: ConfigEntry, b: ConfigEntry): number {
 }
 
 /** The issue, if any, that keeps a valid file's entry out for a rule across files. */
-function missingDiscovery(file: FileState, discoveryNames: ReadonlySet<string>): ConfigIssue | undefined {
+function missingDiscovery(
+  file: FileState,
+  discoveryNames: ReadonlySet<string>,
+): ConfigIssue | undefined {
   if (file.loaded.state !== 'valid') return undefined;
   const { entry, lineOf } = file.loaded;
   if (entry.kind !== 'clusters' && entry.kind !== 'services') return undefined;
   const { discovery } = entry.value;
   if (discoveryNames.has(discovery)) return undefined;
-  const line = lineOf('/discovery');
-  return {
-    file: entry.file,
-    pointer: '/discovery',
-    message: `discovery "${discovery}" is not configured: there is no discovery/${discovery}.yaml in the config directory`,
-    ...(line === undefined ? {} : { line }),
-  };
+  return configIssue(
+    entry.file,
+    '/discovery',
+    `discovery "${discovery}" is not configured: there is no discovery/${discovery}.yaml in the config directory`,
+    lineOf('/discovery'),
+  );
 }
 
 function collision(file: FileState, entry: ConfigEntry, holder: string): ConfigIssue {
   const pointer = entry.name === file.ref.fileName ? '' : '/name';
-  const line = file.loaded.state === 'valid' ? file.loaded.lineOf(pointer) : undefined;
-  return {
-    file: file.ref.file,
+  return configIssue(
+    file.ref.file,
     pointer,
-    message: `name "${entry.name}" is already used by ${holder}; a name may be defined by one file only`,
-    ...(line === undefined ? {} : { line }),
-  };
+    `name "${entry.name}" is already used by ${holder}; a name may be defined by one file only`,
+    file.loaded.state === 'valid' ? file.loaded.lineOf(pointer) : undefined,
+  );
 }
 
 /** Applies the rules across files to `files` (present files of the watched kinds). */
@@ -75,16 +77,21 @@ export function applyDirRules(
   const inForce = new Map<string, ConfigEntry>();
   const issues = new Map<string, ConfigIssue[]>();
   const discoveryNames = kinds.includes('discovery')
-    ? new Set(files.filter((file) => file.ref.kind === 'discovery').map((file) => file.ref.fileName))
+    ? new Set(
+        files.filter((file) => file.ref.kind === 'discovery').map((file) => file.ref.fileName),
+      )
     : undefined;
   for (const kind of ConfigKinds) {
-    const ofKind = files.filter((file) => file.ref.kind === kind).sort((a, b) => compareText(a.ref.file, b.ref.file));
+    const ofKind = files
+      .filter((file) => file.ref.kind === kind)
+      .sort((a, b) => compareText(a.ref.file, b.ref.file));
     const candidates = ofKind.map((file) => {
       if (file.loaded.state === 'invalid') {
         issues.set(file.ref.file, file.loaded.issues);
         return { file, entry: undefined };
       }
-      const blocked = discoveryNames === undefined ? undefined : missingDiscovery(file, discoveryNames);
+      const blocked =
+        discoveryNames === undefined ? undefined : missingDiscovery(file, discoveryNames);
       if (blocked !== undefined) issues.set(file.ref.file, [blocked]);
       return { file, entry: blocked === undefined ? file.loaded.entry : undefined };
     });
@@ -97,7 +104,8 @@ export function applyDirRules(
     for (const { file, entry } of candidates) {
       const before = previous.get(file.ref.file);
       const next = entry ?? before;
-      if (before !== undefined && next !== undefined && next.name === before.name) admit(file.ref.file, next);
+      if (before !== undefined && next !== undefined && next.name === before.name)
+        admit(file.ref.file, next);
     }
     // …then files taking a name, in file order.
     for (const { file, entry } of candidates) {

@@ -25,11 +25,16 @@ function document(title: string, description: string, schema: JsonObject): JsonO
 }
 
 function propertiesOf(properties: Record<string, TSchema>): JsonObject {
-  return Object.fromEntries(Object.entries(properties).map(([key, schema]) => [key, toJson(schema)]));
+  return Object.fromEntries(
+    Object.entries(properties).map(([key, schema]) => [key, toJson(schema)]),
+  );
 }
 
 /** The installed plugins of a kind; one that fails to load is left out (`lighthouse plugins` says why). */
-async function installed<K extends PluginKind>(resolver: PluginResolver, kind: K): Promise<PluginOf<K>[]> {
+async function installed<K extends PluginKind>(
+  resolver: PluginResolver,
+  kind: K,
+): Promise<PluginOf<K>[]> {
   const plugins = await Promise.all(
     resolver.names(kind).map(async (name) => {
       try {
@@ -48,12 +53,16 @@ function checkSchema(name: string, pluginSchema: TSchema): JsonObject {
   const plugin = toJson(pluginSchema);
   const description = `The ${name} check: \`rise\`, \`fall\` and \`timeout\` are lighthouse's, the other keys the plugin's.`;
   // Only an object schema can be merged key by key; otherwise the plugin's keys go unchecked.
-  if (plugin['type'] !== 'object' || !isJsonObject(plugin['properties'])) return { ...toJson(CheckSection), description };
+  if (plugin['type'] !== 'object' || !isJsonObject(plugin['properties']))
+    return { ...toJson(CheckSection), description };
   return {
     ...plugin,
     description,
     properties: { ...propertiesOf(CheckSection.properties), ...plugin['properties'] },
-    required: [...CheckSection.required, ...(Array.isArray(plugin['required']) ? plugin['required'] : [])],
+    required: [
+      ...CheckSection.required,
+      ...(Array.isArray(plugin['required']) ? plugin['required'] : []),
+    ],
   };
 }
 
@@ -70,37 +79,65 @@ export async function configJsonSchemas(resolver: PluginResolver): Promise<Recor
   const sections = Object.fromEntries(
     balancers.map((plugin) => [
       plugin.name,
-      { ...toJson(plugin.clusterSchema), description: `Options of the ${plugin.name} balancer for this cluster.` },
+      {
+        ...toJson(plugin.clusterSchema),
+        description: `Options of the ${plugin.name} balancer for this cluster.`,
+      },
     ]),
   );
   const checksSchema = ServiceFile.properties.checks;
   const schemas: Record<string, object> = {
-    logging: document('logging.yaml', 'lighthouse logging settings (lighthouse 1.0 dictConfig keys accepted).', toJson(LoggingFile)),
-    cluster: document('clusters/<name>.yaml', 'A service this machine consumes: its discovery method and one section per balancer.', {
-      ...toJson(ClusterFile),
-      properties: { ...propertiesOf(ClusterFile.properties), ...sections },
-      additionalProperties: false,
-    }),
-    service: document('services/<name>.yaml', 'A service this machine provides: its ports, discovery method and health checks.', {
-      ...toJson(ServiceFile),
-      properties: {
-        ...propertiesOf(ServiceFile.properties),
-        checks: {
-          ...toJson(checksSchema),
-          properties: {
-            ...propertiesOf(checksSchema.properties),
-            ...Object.fromEntries(checks.map((plugin) => [plugin.name, checkSchema(plugin.name, plugin.configSchema)])),
+    logging: document(
+      'logging.yaml',
+      'lighthouse logging settings (lighthouse 1.0 dictConfig keys accepted).',
+      toJson(LoggingFile),
+    ),
+    cluster: document(
+      'clusters/<name>.yaml',
+      'A service this machine consumes: its discovery method and one section per balancer.',
+      {
+        ...toJson(ClusterFile),
+        properties: { ...propertiesOf(ClusterFile.properties), ...sections },
+        additionalProperties: false,
+      },
+    ),
+    service: document(
+      'services/<name>.yaml',
+      'A service this machine provides: its ports, discovery method and health checks.',
+      {
+        ...toJson(ServiceFile),
+        properties: {
+          ...propertiesOf(ServiceFile.properties),
+          checks: {
+            ...toJson(checksSchema),
+            properties: {
+              ...propertiesOf(checksSchema.properties),
+              ...Object.fromEntries(
+                checks.map((plugin) => [
+                  plugin.name,
+                  checkSchema(plugin.name, plugin.configSchema),
+                ]),
+              ),
+            },
+            additionalProperties: false,
           },
-          additionalProperties: false,
         },
       },
-    }),
+    ),
   };
   for (const plugin of balancers) {
-    schemas[`balancer-${plugin.name}`] = document(`balancers/${plugin.name}.yaml`, plugin.description ?? `The ${plugin.name} balancer.`, toJson(plugin.configSchema));
+    schemas[`balancer-${plugin.name}`] = document(
+      `balancers/${plugin.name}.yaml`,
+      plugin.description ?? `The ${plugin.name} balancer.`,
+      toJson(plugin.configSchema),
+    );
   }
   for (const plugin of discoveries) {
-    schemas[`discovery-${plugin.name}`] = document(`discovery/${plugin.name}.yaml`, plugin.description ?? `The ${plugin.name} discovery method.`, toJson(plugin.configSchema));
+    schemas[`discovery-${plugin.name}`] = document(
+      `discovery/${plugin.name}.yaml`,
+      plugin.description ?? `The ${plugin.name} discovery method.`,
+      toJson(plugin.configSchema),
+    );
   }
   return schemas;
 }

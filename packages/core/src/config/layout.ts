@@ -40,9 +40,16 @@ export function configFileRef(relative: string): ConfigFileRef | undefined {
   const parts = relative.split(sep).join('/').split('/');
   const [first, second] = parts;
   if (parts.length === 1 && first !== undefined) {
-    return nameOfFile(first) === 'logging' ? { kind: 'logging', file: first, fileName: 'logging' } : undefined;
+    return nameOfFile(first) === 'logging'
+      ? { kind: 'logging', file: first, fileName: 'logging' }
+      : undefined;
   }
-  if (parts.length !== 2 || first === undefined || second === undefined || !isSubdirectoryKind(first)) {
+  if (
+    parts.length !== 2 ||
+    first === undefined ||
+    second === undefined ||
+    !isSubdirectoryKind(first)
+  ) {
     return undefined;
   }
   const fileName = nameOfFile(second);
@@ -70,7 +77,11 @@ export async function listConfigFiles(
       // A missing directory is an empty one (lighthouse 1.0 crashed at start-up, B30).
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-        issues.push({ file: relative === '' ? '.' : `${relative}/`, pointer: '', message: `cannot list the directory: ${describeError(error)}` });
+        issues.push({
+          file: relative === '' ? '.' : `${relative}/`,
+          pointer: '',
+          message: `cannot list the directory: ${describeError(error)}`,
+        });
       }
       continue;
     }

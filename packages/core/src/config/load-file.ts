@@ -29,7 +29,8 @@ export type LoadedFile =
   | { state: 'missing' };
 
 /** The outcome of {@link loadConfigFile}. */
-export type LoadFileResult = { ok: true; entry: ConfigEntry } | { ok: false; issues: ConfigIssue[] };
+export type LoadFileResult =
+  { ok: true; entry: ConfigEntry } | { ok: false; issues: ConfigIssue[] };
 
 /** Orders issues by file, line (unlocated first), pointer and message. */
 export function compareIssues(a: ConfigIssue, b: ConfigIssue): number {
@@ -41,31 +42,67 @@ export function compareIssues(a: ConfigIssue, b: ConfigIssue): number {
   );
 }
 
-function issue(file: string, pointer: string, message: string, line?: number): ConfigIssue {
+/** An issue, with `line` only when the node was located. */
+export function configIssue(
+  file: string,
+  pointer: string,
+  message: string,
+  line?: number,
+): ConfigIssue {
   return line === undefined ? { file, pointer, message } : { file, pointer, message, line };
 }
 
 /** Runs the validator of the file's kind and wraps its value into an entry. */
-async function validateEntry(ref: ConfigFileRef, input: ValidationInput): Promise<Validation<ConfigEntry>> {
+async function validateEntry(
+  ref: ConfigFileRef,
+  input: ValidationInput,
+): Promise<Validation<ConfigEntry>> {
   const { file } = ref;
-  const wrap = <T>(result: Validation<T>, entry: (value: T) => ConfigEntry): Validation<ConfigEntry> =>
-    result.ok ? { ok: true, value: entry(result.value) } : result;
+  const wrap = <T>(
+    result: Validation<T>,
+    entry: (value: T) => ConfigEntry,
+  ): Validation<ConfigEntry> => (result.ok ? { ok: true, value: entry(result.value) } : result);
   switch (ref.kind) {
     case 'logging':
-      return wrap(validateLogging(input.document), (value) => ({ kind: 'logging', name: 'logging', file, value }));
+      return wrap(validateLogging(input.document), (value) => ({
+        kind: 'logging',
+        name: 'logging',
+        file,
+        value,
+      }));
     case 'balancers':
-      return wrap(await validateBalancerFile(input), (value) => ({ kind: 'balancers', name: value.name, file, value }));
+      return wrap(await validateBalancerFile(input), (value) => ({
+        kind: 'balancers',
+        name: value.name,
+        file,
+        value,
+      }));
     case 'discovery':
-      return wrap(await validateDiscoveryFile(input), (value) => ({ kind: 'discovery', name: value.name, file, value }));
+      return wrap(await validateDiscoveryFile(input), (value) => ({
+        kind: 'discovery',
+        name: value.name,
+        file,
+        value,
+      }));
     case 'clusters':
-      return wrap(await validateCluster(input), (value) => ({ kind: 'clusters', name: value.name, file, value }));
+      return wrap(await validateCluster(input), (value) => ({
+        kind: 'clusters',
+        name: value.name,
+        file,
+        value,
+      }));
     case 'services':
-      return wrap(await validateService(input), (value) => ({ kind: 'services', name: value.name, file, value }));
+      return wrap(await validateService(input), (value) => ({
+        kind: 'services',
+        name: value.name,
+        file,
+        value,
+      }));
   }
 }
 
 /** Parses and validates the text of a config file. */
-export async function loadConfigText(
+async function loadConfigText(
   ref: ConfigFileRef,
   text: string,
   resolver: PluginResolver,
@@ -73,31 +110,52 @@ export async function loadConfigText(
   const { file } = ref;
   const fail = (...issues: ConfigIssue[]) => ({ state: 'invalid' as const, issues });
   const parsed = parseYaml(text);
-  if (!parsed.ok) return fail(issue(file, '', parsed.message, parsed.line));
+  if (!parsed.ok) return fail(configIssue(file, '', parsed.message, parsed.line));
   const { value, lineOf } = parsed.document;
-  if (value === undefined || value === null) return fail(issue(file, '', 'file is empty'));
+  if (value === undefined || value === null) return fail(configIssue(file, '', 'file is empty'));
   const plain = toPlainJson(value);
-  if (!plain.ok) return fail(issue(file, plain.pointer, plain.message, lineOf(plain.pointer)));
+  if (!plain.ok)
+    return fail(configIssue(file, plain.pointer, plain.message, lineOf(plain.pointer)));
   if (!isJsonObject(plain.value)) {
-    return fail(issue(file, '', `expected a mapping of keys to values at the top level, got ${describeValue(plain.value)}`));
+    return fail(
+      configIssue(
+        file,
+        '',
+        `expected a mapping of keys to values at the top level, got ${describeValue(plain.value)}`,
+      ),
+    );
   }
-  const input: ValidationInput = { document: plain.value, resolver, kind: ref.kind, file, fileName: ref.fileName };
+  const input: ValidationInput = {
+    document: plain.value,
+    resolver,
+    kind: ref.kind,
+    file,
+    fileName: ref.fileName,
+  };
   const result = await validateEntry(ref, input);
   if (result.ok) return { state: 'valid', entry: result.value, lineOf };
-  const located = (problem: Problem) => issue(file, problem.pointer, problem.message, lineOf(problem.pointer));
+  const located = (problem: Problem) =>
+    configIssue(file, problem.pointer, problem.message, lineOf(problem.pointer));
   return fail(...result.problems.map(located).sort(compareIssues));
 }
 
 /** Reads, parses and validates one file of the config directory. */
-export async function readConfigFile(dir: string, ref: ConfigFileRef, resolver: PluginResolver): Promise<LoadedFile> {
+export async function readConfigFile(
+  dir: string,
+  ref: ConfigFileRef,
+  resolver: PluginResolver,
+): Promise<LoadedFile> {
   let text: string;
   try {
     text = await readFile(join(dir, ref.file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: 'missing' };
-    const reason = code === 'EISDIR' ? 'this is a directory, not a file' : `cannot read the file: ${describeError(error)}`;
-    return { state: 'invalid', issues: [issue(ref.file, '', reason)] };
+    const reason =
+      code === 'EISDIR'
+        ? 'this is a directory, not a file'
+        : `cannot read the file: ${describeError(error)}`;
+    return { state: 'invalid', issues: [configIssue(ref.file, '', reason)] };
   }
   return loadConfigText(ref, text, resolver);
 }
@@ -107,13 +165,17 @@ export async function readConfigFile(dir: string, ref: ConfigFileRef, resolver: 
  * Only the file's own rules apply; rules across files (name collisions, a discovery method
  * without its file) are {@link loadConfigDir}'s.
  */
-export async function loadConfigFile(dir: string, relativeFile: string, resolver: PluginResolver): Promise<LoadFileResult> {
+export async function loadConfigFile(
+  dir: string,
+  relativeFile: string,
+  resolver: PluginResolver,
+): Promise<LoadFileResult> {
   const ref = configFileRef(relativeFile);
   if (ref === undefined) {
     return {
       ok: false,
       issues: [
-        issue(
+        configIssue(
           relativeFile,
           '',
           'not a config file: expected logging.yaml or <balancers|discovery|clusters|services>/<name>.yaml (or .yml)',
@@ -123,5 +185,9 @@ export async function loadConfigFile(dir: string, relativeFile: string, resolver
   }
   const loaded = await readConfigFile(dir, ref, resolver);
   if (loaded.state === 'valid') return { ok: true, entry: loaded.entry };
-  return { ok: false, issues: loaded.state === 'missing' ? [issue(ref.file, '', 'file not found')] : loaded.issues };
+  return {
+    ok: false,
+    issues:
+      loaded.state === 'missing' ? [configIssue(ref.file, '', 'file not found')] : loaded.issues,
+  };
 }

@@ -18,8 +18,7 @@ const MAX_NODES = 100_000;
 
 /** The outcome of {@link toPlainJson}: the copy, or the first value JSON cannot hold. */
 export type PlainJson =
-  | { ok: true; value: JsonValue }
-  | { ok: false; pointer: string; message: string };
+  { ok: true; value: JsonValue } | { ok: false; pointer: string; message: string };
 
 class NotJson extends Error {
   constructor(
@@ -40,7 +39,10 @@ export function toPlainJson(value: unknown): PlainJson {
   let nodes = 0;
   const copy = (node: unknown, pointer: string): JsonValue => {
     if (++nodes > MAX_NODES) {
-      throw new NotJson('', `the document expands to more than ${MAX_NODES} values (check its aliases)`);
+      throw new NotJson(
+        '',
+        `the document expands to more than ${MAX_NODES} values (check its aliases)`,
+      );
     }
     if (node === null || typeof node === 'boolean' || typeof node === 'string') return node;
     if (typeof node === 'number') {
@@ -48,9 +50,13 @@ export function toPlainJson(value: unknown): PlainJson {
       throw new NotJson(pointer, `expected a finite number, got ${String(node)}`);
     }
     if (node instanceof Date) {
-      throw new NotJson(pointer, 'dates are not supported here; quote the value to use it as a string');
+      throw new NotJson(
+        pointer,
+        'dates are not supported here; quote the value to use it as a string',
+      );
     }
-    if (Array.isArray(node)) return node.map((item, index) => copy(item, childPointer(pointer, index)));
+    if (Array.isArray(node))
+      return node.map((item, index) => copy(item, childPointer(pointer, index)));
     if (Object.getPrototypeOf(node) === Object.prototype) {
       // fromEntries defines own properties, so a `__proto__:` key stays an ordinary key.
       return Object.fromEntries(
@@ -60,12 +66,16 @@ export function toPlainJson(value: unknown): PlainJson {
         ]),
       );
     }
-    throw new NotJson(pointer, 'this YAML type (binary data, a set…) cannot be used in a config file');
+    throw new NotJson(
+      pointer,
+      'this YAML type (binary data, a set…) cannot be used in a config file',
+    );
   };
   try {
     return { ok: true, value: copy(value, '') };
   } catch (error) {
-    if (error instanceof NotJson) return { ok: false, pointer: error.pointer, message: error.message };
+    if (error instanceof NotJson)
+      return { ok: false, pointer: error.pointer, message: error.message };
     throw error;
   }
 }

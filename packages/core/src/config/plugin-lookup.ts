@@ -19,7 +19,8 @@ export interface LookupOptions {
 }
 
 /** The plugin, or the problem to report at `pointer`. */
-export type Lookup<K extends PluginKind> = { ok: true; plugin: PluginOf<K> } | { ok: false; problem: Problem };
+export type Lookup<K extends PluginKind> =
+  { ok: true; plugin: PluginOf<K> } | { ok: false; problem: Problem };
 
 /** Resolves plugin `name` of `kind` for the file being validated. */
 export async function lookupPlugin<K extends PluginKind>(
@@ -33,17 +34,30 @@ export async function lookupPlugin<K extends PluginKind>(
     return { ok: true, plugin: await input.resolver.resolve(kind, name, input.file) };
   } catch (error) {
     if (!(error instanceof PluginError)) {
-      return { ok: false, problem: { pointer, message: `cannot load ${kind} plugin "${name}": ${describeError(error)}` } };
+      return {
+        ok: false,
+        problem: {
+          pointer,
+          message: `cannot load ${kind} plugin "${name}": ${describeError(error)}`,
+        },
+      };
     }
-    if (error.code !== ErrorCode.PluginNotFound) return { ok: false, problem: { pointer, message: error.message } };
+    if (error.code !== ErrorCode.PluginNotFound)
+      return { ok: false, problem: { pointer, message: error.message } };
     const hint = didYouMean(name, options.candidates ?? input.resolver.names(kind));
-    const message = options.context === undefined ? `${error.message}${hint}` : `${options.context}${hint}: ${error.message}`;
+    const message =
+      options.context === undefined
+        ? `${error.message}${hint}`
+        : `${options.context}${hint}: ${error.message}`;
     return { ok: false, problem: { pointer, message } };
   }
 }
 
 /** Problems with the `discovery:` of a cluster or service: a valid name of an installed plugin. */
-export async function discoveryProblems(input: ValidationInput, discovery: string): Promise<Problem[]> {
+export async function discoveryProblems(
+  input: ValidationInput,
+  discovery: string,
+): Promise<Problem[]> {
   const problem = nameProblem(discovery);
   if (problem !== undefined) return [{ pointer: '/discovery', message: problem }];
   const lookup = await lookupPlugin(input, 'discovery', discovery, '/discovery');

@@ -81,22 +81,41 @@ function alternatives(union: SchemaNode | undefined): string {
   if (constants.length > 0 && constants.length === branches.length) {
     return `one of ${constants.map((branch) => JSON.stringify((branch as SchemaNode)['const'])).join(', ')}`;
   }
-  const names = branches.map((branch) => (isNode(branch) && 'type' in branch ? typeName(branch['type']) : 'another form'));
+  const names = branches.map((branch) =>
+    isNode(branch) && 'type' in branch ? typeName(branch['type']) : 'another form',
+  );
   return [...new Set(names)].join(' or ') || 'another form';
 }
 
-function unknownKey(pointer: string, key: string, parent: SchemaNode | undefined, extra: readonly string[]): Problem {
-  const known = [...Object.keys(isNode(parent?.['properties']) ? parent['properties'] : {}), ...extra];
-  return { pointer: childPointer(pointer, key), message: `unknown key "${printable(key)}"${didYouMean(key, known)}` };
+function unknownKey(
+  pointer: string,
+  key: string,
+  parent: SchemaNode | undefined,
+  extra: readonly string[],
+): Problem {
+  const known = [
+    ...Object.keys(isNode(parent?.['properties']) ? parent['properties'] : {}),
+    ...extra,
+  ];
+  return {
+    pointer: childPointer(pointer, key),
+    message: `unknown key "${printable(key)}"${didYouMean(key, known)}`,
+  };
 }
 
 /** Translates one TypeBox error; returns no problem for the duplicates described above. */
-function translate(error: TLocalizedValidationError, schema: TSchema, value: JsonValue, options: SchemaOptions): Problem[] {
+function translate(
+  error: TLocalizedValidationError,
+  schema: TSchema,
+  value: JsonValue,
+  options: SchemaOptions,
+): Problem[] {
   const base = options.pointer ?? '';
   const pointer = joinPointer(base, error.instancePath);
   const got = describeValue(valueAt(value, error.instancePath));
   const at = (message: string): Problem[] => [{ pointer, message }];
-  const known = (instancePath: string): readonly string[] => (instancePath === '' ? (options.knownKeys ?? []) : []);
+  const known = (instancePath: string): readonly string[] =>
+    instancePath === '' ? (options.knownKeys ?? []) : [];
   switch (error.keyword) {
     case 'required':
       return error.params.requiredProperties.map((key) => ({
@@ -106,10 +125,13 @@ function translate(error: TLocalizedValidationError, schema: TSchema, value: Jso
     case 'additionalProperties': {
       const parent = schemaAt(schema, error.schemaPath);
       if (parent?.['additionalProperties'] !== false) return [];
-      return error.params.additionalProperties.map((key) => unknownKey(pointer, key, parent, known(error.instancePath)));
+      return error.params.additionalProperties.map((key) =>
+        unknownKey(pointer, key, parent, known(error.instancePath)),
+      );
     }
     case 'boolean': {
-      if (!error.schemaPath.endsWith('/additionalProperties')) return at('no value is allowed here');
+      if (!error.schemaPath.endsWith('/additionalProperties'))
+        return at('no value is allowed here');
       const parent = schemaAt(schema, error.schemaPath.slice(0, -'/additionalProperties'.length));
       const key = pointerSegments(error.instancePath).at(-1) ?? '';
       const parentPath = error.instancePath.slice(0, error.instancePath.lastIndexOf('/'));
@@ -123,7 +145,9 @@ function translate(error: TLocalizedValidationError, schema: TSchema, value: Jso
     case 'const':
       return at(`expected ${JSON.stringify(error.params.allowedValue)}, got ${got}`);
     case 'enum':
-      return at(`expected one of ${error.params.allowedValues.map((one) => JSON.stringify(one)).join(', ')}, got ${got}`);
+      return at(
+        `expected one of ${error.params.allowedValues.map((one) => JSON.stringify(one)).join(', ')}, got ${got}`,
+      );
     case 'minimum':
       return at(`must be at least ${error.params.limit}, got ${got}`);
     case 'maximum':
@@ -133,11 +157,19 @@ function translate(error: TLocalizedValidationError, schema: TSchema, value: Jso
     case 'exclusiveMaximum':
       return at(`must be less than ${error.params.limit}, got ${got}`);
     case 'minItems':
-      return at(error.params.limit === 1 ? 'must not be empty' : `must have at least ${error.params.limit} items`);
+      return at(
+        error.params.limit === 1
+          ? 'must not be empty'
+          : `must have at least ${error.params.limit} items`,
+      );
     case 'maxItems':
       return at(`must have at most ${error.params.limit} items`);
     case 'minLength':
-      return at(error.params.limit === 1 ? 'must not be empty' : `must be at least ${error.params.limit} characters long`);
+      return at(
+        error.params.limit === 1
+          ? 'must not be empty'
+          : `must be at least ${error.params.limit} characters long`,
+      );
     case 'maxLength':
       return at(`must be at most ${error.params.limit} characters long`);
     case 'pattern': {
@@ -160,7 +192,11 @@ function translate(error: TLocalizedValidationError, schema: TSchema, value: Jso
 }
 
 /** Why `value` does not match `schema`, as problems; empty when it does. */
-export function schemaProblems(schema: TSchema, value: JsonValue, options: SchemaOptions = {}): Problem[] {
+export function schemaProblems(
+  schema: TSchema,
+  value: JsonValue,
+  options: SchemaOptions = {},
+): Problem[] {
   const errors = Value.Errors(schema, value);
   // A union's own error already says what was expected; its branches' errors are noise.
   const unions = errors
@@ -180,12 +216,19 @@ export function schemaProblems(schema: TSchema, value: JsonValue, options: Schem
  * Applies the schema's defaults to `value` (in place), then validates it. Unknown keys are
  * reported, never dropped (no `Value.Clean`).
  */
-export function validateSchema<S extends TSchema>(schema: S, value: JsonValue, options: SchemaOptions = {}): Validation<Static<S>> {
+export function validateSchema<S extends TSchema>(
+  schema: S,
+  value: JsonValue,
+  options: SchemaOptions = {},
+): Validation<Static<S>> {
   const defaulted = Value.Default(schema, value) as JsonValue;
   if (Value.Check(schema, defaulted)) return { ok: true, value: defaulted as Static<S> };
   const problems = schemaProblems(schema, defaulted, options);
   return {
     ok: false,
-    problems: problems.length > 0 ? problems : [{ pointer: options.pointer ?? '', message: 'does not match the schema' }],
+    problems:
+      problems.length > 0
+        ? problems
+        : [{ pointer: options.pointer ?? '', message: 'does not match the schema' }],
   };
 }

@@ -23,7 +23,8 @@ export const LoggingFile = Type.Object(
   {
     level: Type.Optional(
       Type.Enum(LogLevels, {
-        description: 'Daemon log level: debug, info, warn, error or silent. Default: `root.level`, else the command line.',
+        description:
+          'Daemon log level: debug, info, warn, error or silent. Default: `root.level`, else the command line.',
       }),
     ),
     format: Type.Optional(
@@ -32,12 +33,16 @@ export const LoggingFile = Type.Object(
       }),
     ),
     version: Type.Optional(
-      Type.Integer({ description: 'lighthouse 1.0 compatibility (dictConfig schema version); ignored.' }),
+      Type.Integer({
+        description: 'lighthouse 1.0 compatibility (dictConfig schema version); ignored.',
+      }),
     ),
     disable_existing_loggers: Type.Optional(
       Type.Boolean({ description: 'lighthouse 1.0 compatibility (dictConfig); ignored.' }),
     ),
-    incremental: Type.Optional(Type.Boolean({ description: 'lighthouse 1.0 compatibility (dictConfig); ignored.' })),
+    incremental: Type.Optional(
+      Type.Boolean({ description: 'lighthouse 1.0 compatibility (dictConfig); ignored.' }),
+    ),
     filters: Type.Optional(dictConfigSection('filters')),
     formatters: Type.Optional(dictConfigSection('formatters')),
     handlers: Type.Optional(dictConfigSection('handlers')),
@@ -54,7 +59,8 @@ export const LoggingFile = Type.Object(
         },
         {
           additionalProperties: true,
-          description: 'lighthouse 1.0 compatibility (dictConfig root logger); only `level` is used.',
+          description:
+            'lighthouse 1.0 compatibility (dictConfig root logger); only `level` is used.',
         },
       ),
     ),
@@ -74,7 +80,7 @@ export const ClusterFile = Type.Object(
   {
     discovery: Type.String({
       description:
-        "Discovery method that finds the cluster's members (a file discovery/<name>.yaml configures it), e.g. \"zookeeper\".",
+        'Discovery method that finds the cluster\'s members (a file discovery/<name>.yaml configures it), e.g. "zookeeper".',
     }),
     meta_cluster: Type.Optional(
       Type.String({
@@ -84,7 +90,8 @@ export const ClusterFile = Type.Object(
     ),
     name: Type.Optional(
       Type.String({
-        description: 'Cluster name (discovery path segment, load-balancer proxy name). Default: the file name.',
+        description:
+          'Cluster name (discovery path segment, load-balancer proxy name). Default: the file name.',
       }),
     ),
   },
@@ -95,12 +102,19 @@ export type ClusterFile = Static<typeof ClusterFile>;
 /** The keys of a check section that lighthouse owns; every other key belongs to the check plugin. */
 export const CheckEngineKeys = Type.Object(
   {
-    rise: Type.Integer({ minimum: 1, description: 'Consecutive passes before the service counts as up.' }),
-    fall: Type.Integer({ minimum: 1, description: 'Consecutive failures before the service counts as down.' }),
+    rise: Type.Integer({
+      minimum: 1,
+      description: 'Consecutive passes before the service counts as up.',
+    }),
+    fall: Type.Integer({
+      minimum: 1,
+      description: 'Consecutive failures before the service counts as down.',
+    }),
     timeout: Type.Optional(
       Type.Number({
         exclusiveMinimum: 0,
-        description: 'Seconds one run of the check may take before it counts as failed. Default: the interval.',
+        description:
+          'Seconds one run of the check may take before it counts as failed. Default: the interval.',
       }),
     ),
   },
@@ -130,7 +144,8 @@ export const ServiceFile = Type.Object(
       }),
     ),
     discovery: Type.String({
-      description: 'Discovery method to register in (a file discovery/<name>.yaml configures it), e.g. "zookeeper".',
+      description:
+        'Discovery method to register in (a file discovery/<name>.yaml configures it), e.g. "zookeeper".',
     }),
     host: Type.Optional(
       Type.String({
@@ -145,15 +160,21 @@ export const ServiceFile = Type.Object(
       }),
     ),
     name: Type.Optional(
-      Type.String({ description: 'Service name (the discovery path segment). Default: the file name.' }),
+      Type.String({
+        description: 'Service name (the discovery path segment). Default: the file name.',
+      }),
     ),
     checks: Type.Object(
       {
-        interval: Type.Number({ exclusiveMinimum: 0, description: 'Seconds between check rounds.' }),
+        interval: Type.Number({
+          exclusiveMinimum: 0,
+          description: 'Seconds between check rounds.',
+        }),
       },
       {
         additionalProperties: CheckSection,
-        description: 'How the service is checked: `interval` plus at least one check, keyed by check plugin.',
+        description:
+          'How the service is checked: `interval` plus at least one check, keyed by check plugin.',
       },
     ),
   },

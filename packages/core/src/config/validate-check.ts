@@ -35,7 +35,10 @@ export async function validateCheck(
   candidates: readonly string[],
 ): Promise<Validation<ValidatedCheck>> {
   const pointer = childPointer('/checks', name);
-  const lookup = await lookupPlugin(input, 'checks', name, pointer, { context: `unknown check "${printable(name)}"`, candidates });
+  const lookup = await lookupPlugin(input, 'checks', name, pointer, {
+    context: `unknown check "${printable(name)}"`,
+    candidates,
+  });
   if (!lookup.ok) return invalid([lookup.problem]);
   const engine = validateSchema(CheckSection, section, { pointer });
   const own = isJsonObject(section)
@@ -46,8 +49,21 @@ export async function validateCheck(
       )
     : undefined;
   if (!engine.ok || own === undefined || !own.ok) {
-    return invalid([...(engine.ok ? [] : engine.problems), ...(own === undefined || own.ok ? [] : own.problems)]);
+    return invalid([
+      ...(engine.ok ? [] : engine.problems),
+      ...(own === undefined || own.ok ? [] : own.problems),
+    ]);
   }
   const { rise, fall, timeout } = engine.value;
-  return { ok: true, value: { name, plugin: lookup.plugin, rise, fall, ...(timeout === undefined ? {} : { timeout }), config: own.value } };
+  return {
+    ok: true,
+    value: {
+      name,
+      plugin: lookup.plugin,
+      rise,
+      fall,
+      ...(timeout === undefined ? {} : { timeout }),
+      config: own.value,
+    },
+  };
 }

@@ -32,8 +32,12 @@ async function validateSections(
         candidates,
       });
       if (!lookup.ok) return { key, problems: [lookup.problem] };
-      const section = validateSchema(lookup.plugin.clusterSchema, input.document[key] ?? null, { pointer });
-      return section.ok ? { key, value: section.value, problems: [] } : { key, problems: section.problems };
+      const section = validateSchema(lookup.plugin.clusterSchema, input.document[key] ?? null, {
+        pointer,
+      });
+      return section.ok
+        ? { key, value: section.value, problems: [] }
+        : { key, problems: section.problems };
     }),
   );
   const sections: Record<string, unknown> = {};

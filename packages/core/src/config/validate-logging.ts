@@ -43,5 +43,11 @@ export function validateLogging(document: JsonObject): Validation<LoggingConfig>
       ]);
     }
   }
-  return { ok: true, value: { ...(level === undefined ? {} : { level }), ...(format === undefined ? {} : { format }) } };
+  return {
+    ok: true,
+    value: {
+      ...(level === undefined ? {} : { level }),
+      ...(format === undefined ? {} : { format }),
+    },
+  };
 }

@@ -12,12 +12,16 @@ import { invalid, validName } from './validation.js';
  */
 
 /** Validates a balancer plugin's file. */
-export async function validateBalancerFile(input: ValidationInput): Promise<Validation<BalancerConfig>> {
+export async function validateBalancerFile(
+  input: ValidationInput,
+): Promise<Validation<BalancerConfig>> {
   return validatePluginFile(input, 'balancers');
 }
 
 /** Validates a discovery plugin's file. */
-export async function validateDiscoveryFile(input: ValidationInput): Promise<Validation<DiscoveryConfig>> {
+export async function validateDiscoveryFile(
+  input: ValidationInput,
+): Promise<Validation<DiscoveryConfig>> {
   return validatePluginFile(input, 'discovery');
 }
 

@@ -23,7 +23,12 @@ const ServiceKeys = Type.Object(
 
 function portProblems(port: number | undefined, ports: readonly number[] | undefined): Problem[] {
   if (port === undefined && ports === undefined) {
-    return [{ pointer: '/port', message: 'no port(s) defined: set `port: 8080` or `ports: [8080, 8081]`' }];
+    return [
+      {
+        pointer: '/port',
+        message: 'no port(s) defined: set `port: 8080` or `ports: [8080, 8081]`',
+      },
+    ];
   }
   if (port !== undefined && ports !== undefined && !ports.includes(port)) {
     return [
@@ -51,10 +56,16 @@ function noChecksProblem(input: ValidationInput): Problem {
 export async function validateService(input: ValidationInput): Promise<Validation<ServiceConfig>> {
   const core = validateSchema(ServiceKeys, input.document);
   const checksSection = input.document['checks'];
-  const checkNames = isJsonObject(checksSection) ? Object.keys(checksSection).filter((key) => key !== 'interval') : [];
+  const checkNames = isJsonObject(checksSection)
+    ? Object.keys(checksSection).filter((key) => key !== 'interval')
+    : [];
   const candidates = ['interval', ...input.resolver.names('checks')];
   const checks = isJsonObject(checksSection)
-    ? await Promise.all(checkNames.map((name) => validateCheck(input, name, checksSection[name] ?? null, candidates)))
+    ? await Promise.all(
+        checkNames.map((name) =>
+          validateCheck(input, name, checksSection[name] ?? null, candidates),
+        ),
+      )
     : [];
   const problems = checks.flatMap((check) => (check.ok ? [] : check.problems));
   if (!core.ok) return invalid([...core.problems, ...problems]);
@@ -79,7 +90,9 @@ export async function validateService(input: ValidationInput): Promise<Validatio
       ports: [...new Set(ports ?? (port === undefined ? [] : [port]))],
       metadata,
       interval,
-      checks: checks.flatMap((check) => (check.ok ? [{ ...check.value, timeout: check.value.timeout ?? interval }] : [])),
+      checks: checks.flatMap((check) =>
+        check.ok ? [{ ...check.value, timeout: check.value.timeout ?? interval }] : [],
+      ),
     },
   };
 }

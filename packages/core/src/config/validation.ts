@@ -41,10 +41,15 @@ export function invalid(problems: Problem[]): { ok: false; problems: Problem[] }
 export function validName(input: ValidationInput, override?: string): Validation<string> {
   if (override !== undefined) {
     const problem = nameProblem(override);
-    return problem === undefined ? { ok: true, value: override } : invalid([{ pointer: '/name', message: problem }]);
+    return problem === undefined
+      ? { ok: true, value: override }
+      : invalid([{ pointer: '/name', message: problem }]);
   }
   const problem = nameProblem(input.fileName);
   if (problem === undefined) return { ok: true, value: input.fileName };
-  const fix = input.kind === 'clusters' || input.kind === 'services' ? 'rename the file or set `name:`' : 'rename the file';
+  const fix =
+    input.kind === 'clusters' || input.kind === 'services'
+      ? 'rename the file or set `name:`'
+      : 'rename the file';
   return invalid([{ pointer: '', message: `the file name gives the name: ${problem}; ${fix}` }]);
 }

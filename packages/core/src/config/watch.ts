@@ -1,7 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { watch } from 'chokidar';
+import { resolve } from 'node:path';
 import type { PluginResolver } from '../contracts/resolver.js';
 import type { ConfigIssue } from '../errors.js';
 import { describeError } from '../errors.js';
@@ -10,11 +8,11 @@ import { debugFor, silentLogger } from '../log.js';
 import { createBatcher } from './batcher.js';
 import type { FileState } from './dir-rules.js';
 import { applyDirRules, compareEntries } from './dir-rules.js';
-import { configFileRef } from './layout.js';
+import { followConfigDir } from './dir-follower.js';
+import { configFileRef, listConfigFiles } from './layout.js';
 import { readConfigFiles } from './load-dir.js';
 import { readConfigFile } from './load-file.js';
 import type { ConfigEntry, ConfigKind } from './types.js';
-import { ConfigKinds } from './types.js';
 import { diffEntries } from './diff-entries.js';
 import type { ConfigChange } from './diff-entries.js';
 
@@ -83,12 +81,14 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
     const reports: [string, ConfigIssue[]][] = [];
     for (const file of new Set([...shown.keys(), ...state.issues.keys()])) {
       const now = state.issues.get(file) ?? [];
-      if ((touched.has(file) && now.length > 0) || !isDeepStrictEqual(now, shown.get(file) ?? [])) reports.push([file, now]);
+      if ((touched.has(file) && now.length > 0) || !isDeepStrictEqual(now, shown.get(file) ?? []))
+        reports.push([file, now]);
     }
     const changes = diffEntries(inForce, state.inForce);
     shown = state.issues;
     inForce = state.inForce;
-    for (const [file, issues] of reports) await call('onIssues', () => options.onIssues(file, issues));
+    for (const [file, issues] of reports)
+      await call('onIssues', () => options.onIssues(file, issues));
     for (const change of changes) await call('onChange', () => options.onChange(change));
   };
 
@@ -114,44 +114,32 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
     if (!closed) await publish(touched);
   };
 
-  const batcher = createBatcher(debounceMs, debounceMs * 10, (paths) => enqueue(() => reload(paths)));
+  const batcher = createBatcher(debounceMs, debounceMs * 10, (paths) =>
+    enqueue(() => reload(paths)),
+  );
 
-  // Without the directory, watch its parent so that creating it is noticed.
-  const rootExists = existsSync(dir);
-  if (!rootExists) log.warn('config directory does not exist (yet); watching for it', { dir });
-  const target = rootExists ? dir : dirname(dir);
-  const subdirectories = ConfigKinds.filter((kind) => kind !== 'logging' && kinds.includes(kind)) as string[];
-
-  /** The config file at `path`, relative to the config directory, if it is one we watch. */
-  const watchedFile = (path: string): string | undefined => {
-    const ref = configFileRef(relative(dir, path));
-    return ref !== undefined && kinds.includes(ref.kind) ? ref.file : undefined;
-  };
-  const isRelevant = (path: string): boolean => {
-    const rel = relative(dir, path);
-    if (rel === '') return true;
-    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path === target;
-    return (!rel.includes(sep) && subdirectories.includes(rel)) || watchedFile(path) !== undefined;
+  /** Touches every file of `scanKinds` on disk or in force, to catch what had no event. */
+  const rescan = async (scanKinds: readonly ConfigKind[]): Promise<void> => {
+    const { refs } = await listConfigFiles(dir, scanKinds);
+    const known = [...files.values()]
+      .filter((file) => scanKinds.includes(file.ref.kind))
+      .map((file) => file.ref.file);
+    for (const file of new Set([...refs.map((ref) => ref.file), ...known])) batcher.touch(file);
   };
 
-  const watcher = watch(target, {
-    ignoreInitial: true,
-    depth: rootExists ? 1 : 2,
-    // Our own debounce re-reads the file; chokidar's atomic mode would only delay unlinks.
-    atomic: false,
-    ignored: (path: string) => !isRelevant(path),
+  // Watching starts before the initial scan, so nothing written meanwhile is lost (1.0 lost it).
+  const follower = await followConfigDir({
+    dir,
+    kinds,
+    log,
+    onFile: (file) => batcher.touch(file),
+    onRescan: (scanKinds) => enqueue(() => rescan(scanKinds)),
   });
-  watcher.on('all', (event, path) => {
-    const file = watchedFile(path);
-    debug('%s %s', event, file ?? path);
-    if (file !== undefined && !closed) batcher.touch(file);
-  });
-  watcher.on('error', (error) => log.warn('config watcher error', { error: describeError(error) }));
-  await new Promise<void>((ready) => watcher.once('ready', ready));
 
   enqueue(async () => {
     const scan = await readConfigFiles(dir, kinds, resolver);
-    for (const issue of scan.issues) log.warn(`config directory: ${issue.message}`, { file: issue.file });
+    for (const issue of scan.issues)
+      log.warn(`config directory: ${issue.message}`, { file: issue.file });
     for (const file of scan.files) files.set(file.ref.file, file);
     await publish(new Set(files.keys()));
   });
@@ -162,7 +150,7 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
     async close() {
       closed = true;
       batcher.close();
-      await watcher.close();
+      await follower.close();
       await queue;
     },
   };

@@ -21,8 +21,7 @@ export interface YamlDocument {
 
 /** The outcome of {@link parseYaml}: a document, or a syntax error with js-yaml's line. */
 export type YamlParse =
-  | { ok: true; document: YamlDocument }
-  | { ok: false; message: string; line?: number };
+  { ok: true; document: YamlDocument } | { ok: false; message: string; line?: number };
 
 interface Frame {
   /** Offset in js-yaml's input where the node was opened (possibly before whitespace). */
@@ -59,7 +58,12 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 /** Walks the verified frame tree and records the line of every node below the root. */
-function recordLines(frame: Frame, pointer: string, lineAt: (offset: number) => number, lines: Map<string, number>): void {
+function recordLines(
+  frame: Frame,
+  pointer: string,
+  lineAt: (offset: number) => number,
+  lines: Map<string, number>,
+): void {
   const value = frame.result;
   const { children } = frame;
   if (Array.isArray(value)) {
@@ -115,7 +119,11 @@ export function parseYaml(text: string): YamlParse {
       // Some errors ("expected a single document…") carry no mark, whatever the typings say.
       const mark = error.mark as yaml.Mark | undefined;
       if (mark === undefined) return { ok: false, message: `invalid YAML: ${error.reason}` };
-      return { ok: false, message: `invalid YAML: ${error.reason} (column ${mark.column + 1})`, line: mark.line + 1 };
+      return {
+        ok: false,
+        message: `invalid YAML: ${error.reason} (column ${mark.column + 1})`,
+        line: mark.line + 1,
+      };
     }
     return { ok: false, message: `invalid YAML: ${describeError(error)}` };
   }

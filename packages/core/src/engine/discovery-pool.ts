@@ -2,7 +2,7 @@ import type { Discovery } from '../contracts/discovery.js';
 import type { DiscoveryConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../backoff.js';
 import { pluginContext } from './plugin-context.js';
 
 interface PoolEntry {

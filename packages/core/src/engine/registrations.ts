@@ -3,7 +3,7 @@ import type { Discovery, Registration } from '../contracts/discovery.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { nodeName } from '../model/node.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../backoff.js';
 
 interface Wanted {
   discovery: string;

@@ -1,6 +1,6 @@
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../backoff.js';
 
 /**
  * Turns a burst of "something changed" into one call of `sync`, never two at once (1.0 ran

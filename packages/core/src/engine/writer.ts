@@ -9,7 +9,7 @@ import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
 import { compareText, sortNodes } from '../model/node.js';
 import type { Node } from '../model/node.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../backoff.js';
 import { LoggingControl } from './logging-control.js';
 import { DiscoveryPool } from './discovery-pool.js';
 import { pluginContext } from './plugin-context.js';

@@ -71,9 +71,24 @@ describe('parseYaml: pointer → line', () => {
 
   it('locates what it can around aliases, merge keys and keys without values', () => {
     const tricky = parse(
-      ['base: &base', '  rise: 1', 'check:', '  <<: *base', '  fall: 2', 'alias: *base', 'flow: {a, b: 2}', 'after: 1'].join('\n'),
+      [
+        'base: &base',
+        '  rise: 1',
+        'check:',
+        '  <<: *base',
+        '  fall: 2',
+        'alias: *base',
+        'flow: {a, b: 2}',
+        'after: 1',
+      ].join('\n'),
     );
-    expect(tricky.value).toEqual({ base: { rise: 1 }, check: { rise: 1, fall: 2 }, alias: { rise: 1 }, flow: { a: null, b: 2 }, after: 1 });
+    expect(tricky.value).toEqual({
+      base: { rise: 1 },
+      check: { rise: 1, fall: 2 },
+      alias: { rise: 1 },
+      flow: { a: null, b: 2 },
+      after: 1,
+    });
     expect(tricky.lineOf('/base/rise')).toBe(2);
     expect(tricky.lineOf('/check/fall')).toBe(5);
     // Merged and aliased content has no place of its own: its key's line stands in.

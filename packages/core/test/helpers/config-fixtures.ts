@@ -37,13 +37,17 @@ export const fakeHaproxy = defineBalancer({
           { description: 'meta clusters' },
         ),
       ),
-      proxies: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'proxies' })),
+      proxies: Type.Optional(
+        Type.Record(Type.String(), Type.Unknown(), { description: 'proxies' }),
+      ),
       stats: Type.Optional(
         Type.Object(
           {
             port: Type.Integer({ description: 'port' }),
             uri: Type.String({ default: '/', description: 'uri' }),
-            timeouts: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'timeouts' })),
+            timeouts: Type.Optional(
+              Type.Record(Type.String(), Type.Integer(), { description: 'timeouts' }),
+            ),
           },
           { additionalProperties: false, description: 'stats' },
         ),
@@ -53,7 +57,9 @@ export const fakeHaproxy = defineBalancer({
   ),
   clusterSchema: Type.Object(
     {
-      port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'frontend port' })),
+      port: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 65535, description: 'frontend port' }),
+      ),
       acl: Type.Optional(Type.String({ description: 'meta cluster ACL' })),
       frontend: lines('frontend lines'),
       backend: lines('backend lines'),
@@ -148,13 +154,18 @@ export async function makeConfigDir(files: Record<string, string> = {}): Promise
   };
 }
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitUntil<T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
+/** Polls `condition` every 10 ms until it holds, or fails after `timeoutMs` saying `what`. */
+export async function waitFor(
+  condition: () => boolean,
+  what: string | (() => string),
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      const described = typeof what === 'string' ? what : what();
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -1,0 +1,288 @@
+import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
+import type { Balancer, ClusterState, Logger, Node } from '@lighthouse/core';
+import { desiredState, withKnownNodes } from './desired.js';
+import type { Desired } from './desired.js';
+import { planSync } from './plan.js';
+import { cachePath, cacheText, loadCache } from './outage-cache.js';
+import { renderedHash } from './render.js';
+import { checkConfig } from './process/check.js';
+import { readTextIfExists, writeFileAtomic } from './process/files.js';
+import { HAProxyProcess } from './process/haproxy-process.js';
+import { detectVersion, versionAtLeast } from './process/version.js';
+import type { HAProxyVersion } from './process/version.js';
+import { commandLine } from './runtime/commands.js';
+import type { RuntimeCommand } from './runtime/commands.js';
+import { RuntimeConnectionError } from './runtime/errors.js';
+import type { CommandOutcome } from './runtime/runtime-api.js';
+import { RuntimeApi } from './runtime/runtime-api.js';
+import type { ServerState } from './runtime/show-parsers.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
+
+/**
+ * The haproxy balancer: converges the local HAProxy to the writer's clusters. Each sync renders
+ * the desired config, reads `show servers state`, and lets the planner choose: runtime commands
+ * (then the file is rewritten atomically so a later reload agrees, without reloading), or a
+ * reload (candidate checked with `haproxy -c`, installed atomically, reloaded through the master
+ * CLI, verified, at most one per restart_interval). A dead HAProxy is started again.
+ */
+
+type Cluster = ClusterState<HAProxyClusterConfig>;
+
+/** What HAProxy was last given by this balancer (or, after a restart, by its predecessor). */
+interface Applied {
+  hash: string;
+  structure: string;
+  text: string;
+}
+
+/** Paths and settings derived from haproxy.yaml. */
+export interface BalancerPaths {
+  configFile: string;
+  cacheFile: string;
+  masterSocket: string;
+  stderrFile: string;
+}
+
+/** Where the balancer keeps its files; `master_socket` defaults to `<socket_file>.master`. */
+export function balancerPaths(config: HAProxyConfig): BalancerPaths {
+  return {
+    configFile: config.config_file,
+    cacheFile: cachePath(config.config_file),
+    masterSocket: config.master_socket ?? `${config.socket_file}.master`,
+    stderrFile: `${config.config_file}.stderr.log`,
+  };
+}
+
+/** Runtime refusals that are not failures: the server is already gone, or still busy. */
+function tolerated(outcome: CommandOutcome): boolean {
+  const kind = outcome.error?.kind;
+  if (kind === undefined) return true;
+  if (kind === 'no-such-server') return outcome.command.op !== 'add-server';
+  return outcome.command.op === 'del-server' && kind === 'server-busy';
+}
+
+function byBackend(states: readonly ServerState[]): Map<string, ServerState[]> {
+  const map = new Map<string, ServerState[]>();
+  for (const state of states) {
+    const list = map.get(state.backend);
+    if (list === undefined) map.set(state.backend, [state]);
+    else list.push(state);
+  }
+  return map;
+}
+
+class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
+  private readonly paths: BalancerPaths;
+  private readonly process: HAProxyProcess;
+  private readonly runtime: RuntimeApi;
+  private readonly intervalMs: number;
+  private readonly dynamicServers: boolean;
+  private lastReloadAt = 0;
+  private cacheWritten: string | undefined;
+
+  constructor(
+    private readonly config: HAProxyConfig,
+    private readonly log: Logger,
+    version: HAProxyVersion,
+    private applied: Applied | undefined,
+    private known: Map<string, readonly Node[]>,
+  ) {
+    this.paths = balancerPaths(config);
+    this.intervalMs = (config.restart_interval ?? 2) * 1000;
+    this.dynamicServers = versionAtLeast(version, 2, 6);
+    this.runtime = new RuntimeApi(config.socket_file);
+    this.process = new HAProxyProcess({
+      binary: config.haproxy_binary ?? 'haproxy',
+      configFile: this.paths.configFile,
+      pidFile: config.pid_file,
+      masterSocket: this.paths.masterSocket,
+      stderrFile: this.paths.stderrFile,
+    });
+  }
+
+  async render(clusters: readonly Cluster[]): Promise<string> {
+    return this.desired(withKnownNodes(clusters, this.known, undefined)).render.text;
+  }
+
+  async sync(clusters: readonly Cluster[]): Promise<void> {
+    const pid = await this.process.runningPid();
+    const live = pid === undefined ? undefined : await this.liveServers();
+    const desired = this.desired(withKnownNodes(clusters, this.known, live));
+    for (const warning of desired.render.warnings) this.log.warn(warning);
+    if (pid === undefined) {
+      await this.start(desired);
+    } else if (live === undefined) {
+      await this.reload(desired, 'the master runs but the admin socket does not answer');
+    } else {
+      const plan = planSync(desired, this.applied?.structure, live);
+      const refused = await this.runCommands(plan.commands);
+      const reason = plan.reload ?? refused;
+      if (reason !== undefined) await this.reload(desired, reason);
+      else await this.dualWrite(desired);
+    }
+    await this.remember(desired);
+  }
+
+  async close(): Promise<void> {
+    this.runtime.reset();
+  }
+
+  /** `show servers state` by backend; undefined when the admin socket does not answer. */
+  private async liveServers(): Promise<Map<string, ServerState[]> | undefined> {
+    try {
+      return byBackend(await this.runtime.showServersState());
+    } catch (error) {
+      if (!(error instanceof RuntimeConnectionError)) throw error;
+      this.log.warn('HAProxy admin socket does not answer', { error: describeError(error) });
+      return undefined;
+    }
+  }
+
+  private desired(clusters: readonly Cluster[]): Desired {
+    return desiredState(this.config, clusters, { dynamicServers: this.dynamicServers });
+  }
+
+  /** Runs the planned commands; returns why a reload must finish the job, if any did not work. */
+  private async runCommands(commands: readonly RuntimeCommand[]): Promise<string | undefined> {
+    if (commands.length === 0) return undefined;
+    const started = performance.now();
+    const outcomes = await this.runtime.execute(commands);
+    const failed = outcomes.filter((outcome) => !tolerated(outcome));
+    this.log.debug('HAProxy runtime batch', {
+      commands: commands.map(commandLine),
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      refused: outcomes.flatMap((outcome) => outcome.error?.message ?? []),
+    });
+    if (failed.length === 0) return undefined;
+    return `runtime API refused: ${failed.map((outcome) => outcome.error?.message).join('; ')}`;
+  }
+
+  /** Rewrites haproxy.cfg after runtime changes so a later reload keeps them (no reload now). */
+  private async dualWrite(desired: Desired): Promise<void> {
+    if (desired.render.text === this.applied?.text) return;
+    await writeFileAtomic(this.paths.configFile, desired.render.text);
+    this.applied = this.appliedFrom(desired);
+  }
+
+  /** Installs a candidate: written next to haproxy.cfg, `haproxy -c`, then renamed over it. */
+  private async install(desired: Desired): Promise<void> {
+    const binary = this.config.haproxy_binary ?? 'haproxy';
+    await writeFileAtomic(this.paths.configFile, desired.render.text, async (candidate) => {
+      const check = await checkConfig(binary, candidate);
+      if (check.valid) return;
+      this.log.error('HAProxy refused the candidate configuration; keeping the running one', {
+        file: this.paths.configFile,
+        output: check.output,
+      });
+      throw new LighthouseError(
+        ErrorCode.ConfigInvalid,
+        `haproxy -c refused the candidate configuration: ${check.output}`,
+      );
+    });
+  }
+
+  /** Waits until a reload is allowed: at most one per restart_interval. */
+  private async rateLimit(): Promise<void> {
+    const wait = this.lastReloadAt + this.intervalMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  private async reload(desired: Desired, reason: string): Promise<void> {
+    await this.rateLimit();
+    await this.install(desired);
+    await this.saveServerState();
+    const started = performance.now();
+    this.lastReloadAt = Date.now();
+    try {
+      const state = await this.process.reload();
+      this.log.info('reloaded HAProxy', {
+        reason,
+        durationMs: Math.round(performance.now() - started),
+        reloads: state.reloads,
+      });
+    } finally {
+      this.runtime.reset();
+    }
+    this.applied = this.appliedFrom(desired);
+  }
+
+  /** Starts HAProxy: it is not running (or its PID file names another process). */
+  private async start(desired: Desired): Promise<void> {
+    await this.rateLimit();
+    await this.install(desired);
+    const started = performance.now();
+    this.lastReloadAt = Date.now();
+    this.runtime.reset();
+    const state = await this.process.start();
+    this.log.info('started HAProxy', {
+      reason: 'HAProxy was not running',
+      durationMs: Math.round(performance.now() - started),
+      pid: state.masterPid,
+    });
+    this.applied = this.appliedFrom(desired);
+  }
+
+  /** Dumps `show servers state` for the new process (admin state and weights survive). */
+  private async saveServerState(): Promise<void> {
+    const file = this.config.server_state_file;
+    if (file === undefined) return;
+    try {
+      await writeFileAtomic(file, await this.runtime.raw('show servers state'));
+    } catch (error) {
+      this.log.warn('could not save the server state before reloading', {
+        file,
+        error: describeError(error),
+      });
+    }
+  }
+
+  private appliedFrom(desired: Desired): Applied {
+    return { hash: desired.render.hash, structure: desired.structure, text: desired.render.text };
+  }
+
+  /** Records the applied topology, in memory and (when it changed) in the outage cache. */
+  private async remember(desired: Desired): Promise<void> {
+    this.known = new Map(desired.clusters.map((cluster) => [cluster.name, cluster.nodes]));
+    if (this.applied === undefined) return;
+    const text = cacheText({
+      hash: this.applied.hash,
+      structure: this.applied.structure,
+      clusters: new Map(desired.clusters.map((cluster) => [cluster.name, [...cluster.nodes]])),
+    });
+    if (text === this.cacheWritten) return;
+    try {
+      await writeFileAtomic(this.paths.cacheFile, text);
+      this.cacheWritten = text;
+    } catch (error) {
+      this.log.warn('could not write the outage cache', {
+        file: this.paths.cacheFile,
+        error: describeError(error),
+      });
+    }
+  }
+}
+
+/**
+ * Creates the balancer: checks the HAProxy binary (missing or older than 2.0 → Unavailable),
+ * reads the outage cache, and trusts the running HAProxy's structure only if the config file on
+ * disk is the one the cache describes (otherwise the first sync reloads, to be sure).
+ */
+export async function createBalancer(
+  config: HAProxyConfig,
+  log: Logger,
+): Promise<Balancer<HAProxyClusterConfig>> {
+  const version = await detectVersion(config.haproxy_binary ?? 'haproxy');
+  const paths = balancerPaths(config);
+  const cache = await loadCache(paths.cacheFile, log);
+  const onDisk = await readTextIfExists(paths.configFile);
+  const applied =
+    cache !== undefined && onDisk !== undefined && renderedHash(onDisk) === cache.hash
+      ? { hash: cache.hash, structure: cache.structure, text: onDisk }
+      : undefined;
+  log.debug('haproxy balancer ready', {
+    haproxy: version.text,
+    cachedClusters: cache?.clusters.size ?? 0,
+    trustsRunningConfig: applied !== undefined,
+  });
+  return new HAProxyBalancer(config, log, version, applied, cache?.clusters ?? new Map());
+}

@@ -1,0 +1,89 @@
+import { hasControlCharacter } from '@lighthouse/core';
+import type { ClusterState, Node } from '@lighthouse/core';
+import { backendTraits } from './backend-traits.js';
+import type { BackendTraits } from './backend-traits.js';
+import { structureFingerprint } from './fingerprint.js';
+import type { DesiredState } from './plan.js';
+import { renderConfig } from './render.js';
+import type { RenderResult } from './render.js';
+import type { ServerState } from './runtime/show-parsers.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
+
+/**
+ * From the writer's clusters to what HAProxy should run: undiscovered clusters filled in from
+ * what is known (the outage cache, else the running HAProxy), then rendered, fingerprinted, and
+ * each backend's runtime capabilities worked out.
+ */
+
+type Cluster = ClusterState<HAProxyClusterConfig>;
+
+/** A rendered desired state. */
+export interface Desired extends DesiredState {
+  render: RenderResult;
+  /** The clusters as rendered (undiscovered ones filled in): what the outage cache stores. */
+  clusters: readonly Cluster[];
+}
+
+/**
+ * Nodes of a backend as the running HAProxy has them, for an undiscovered cluster without a
+ * cached entry: names are `<host>:<port>` (the renderer's), weights other than 1 kept.
+ */
+export function nodesFromLive(servers: readonly ServerState[]): Node[] {
+  return servers.flatMap((server) => {
+    const colon = server.server.lastIndexOf(':');
+    const host = colon > 0 ? server.server.slice(0, colon) : server.server;
+    if (hasControlCharacter(host)) return [];
+    const metadata = server.weight === 1 ? {} : { weight: server.weight };
+    return [{ host, ip: server.address, port: server.port, metadata }];
+  });
+}
+
+/**
+ * Clusters with `discovered: false` get their last known nodes: from `known` (last applied, or
+ * the outage cache), else from the running HAProxy's backend, else whatever they carry. An
+ * empty backend is only ever rendered because discovery said so (lighthouse 1.0's B12).
+ */
+export function withKnownNodes(
+  clusters: readonly Cluster[],
+  known: ReadonlyMap<string, readonly Node[]>,
+  live: ReadonlyMap<string, readonly ServerState[]> | undefined,
+): Cluster[] {
+  return clusters.map((cluster) => {
+    if (cluster.discovered) return cluster;
+    const cached = known.get(cluster.name);
+    const running = live?.get(cluster.name);
+    const nodes = cached ?? (running === undefined ? undefined : nodesFromLive(running));
+    return nodes === undefined ? cluster : { ...cluster, nodes };
+  });
+}
+
+/** Renders `clusters` into the desired state. */
+export function desiredState(
+  config: HAProxyConfig,
+  clusters: readonly Cluster[],
+  options: { dynamicServers: boolean; version?: string },
+): Desired {
+  const render = renderConfig(
+    config,
+    clusters,
+    options.version === undefined ? {} : { version: options.version },
+  );
+  const names = new Set(render.backends.keys());
+  const traits = new Map<string, BackendTraits>();
+  for (const cluster of clusters) {
+    const servers = render.backends.get(cluster.name);
+    if (servers === undefined) continue;
+    const cookies = servers.some((server) => server.cookie !== undefined);
+    traits.set(
+      cluster.name,
+      backendTraits(config.defaults, cluster.config, { dynamicServers: options.dynamicServers, cookies }),
+    );
+  }
+  return {
+    render,
+    clusters,
+    structure: structureFingerprint(render.text, clusters, names),
+    backends: render.backends,
+    traits,
+  };
+}

@@ -1,0 +1,77 @@
+import { compareText, decodeNode, describeError, encodeNode } from '@lighthouse/core';
+import type { Logger, Node } from '@lighthouse/core';
+import { readTextIfExists } from './process/files.js';
+
+/**
+ * The outage cache: the last topology the balancer applied, on disk next to haproxy.cfg as
+ * `<config_file>.lighthouse-cache.json`. A writer started while discovery is unreachable serves
+ * these members instead of empty backends (lighthouse 1.0 served 503s then, B12). It also
+ * remembers the structure fingerprint of the file it wrote, so a restarted writer knows whether
+ * the running HAProxy already has the structure it wants and can avoid a reload.
+ *
+ * Nodes are stored in the ZooKeeper wire format and read back through core's codec, so a
+ * tampered cache is validated exactly like discovery data.
+ */
+
+/** What the cache holds. */
+export interface OutageCache {
+  /** Body hash of the config file written with this topology. */
+  hash: string;
+  /** Its structure fingerprint. */
+  structure: string;
+  /** Nodes per cluster. */
+  clusters: Map<string, Node[]>;
+}
+
+interface CacheFile {
+  version: 1;
+  hash: string;
+  structure: string;
+  clusters: Record<string, string[]>;
+}
+
+/** Where the cache of `configFile` lives. */
+export function cachePath(configFile: string): string {
+  return `${configFile}.lighthouse-cache.json`;
+}
+
+/** The cache's file text (deterministic, so an unchanged topology is not rewritten). */
+export function cacheText(cache: OutageCache): string {
+  const clusters: Record<string, string[]> = {};
+  for (const name of [...cache.clusters.keys()].sort(compareText)) {
+    clusters[name] = (cache.clusters.get(name) ?? []).map(encodeNode);
+  }
+  const file: CacheFile = { version: 1, hash: cache.hash, structure: cache.structure, clusters };
+  return `${JSON.stringify(file, null, 1)}\n`;
+}
+
+function parseCache(text: string): OutageCache {
+  const file = JSON.parse(text) as Partial<CacheFile>;
+  if (file.version !== 1 || typeof file.hash !== 'string' || typeof file.structure !== 'string') {
+    throw new Error('not a version 1 cache');
+  }
+  const clusters = new Map<string, Node[]>();
+  for (const [name, payloads] of Object.entries(file.clusters ?? {})) {
+    if (!Array.isArray(payloads)) throw new Error(`cluster "${name}": not a list`);
+    clusters.set(
+      name,
+      payloads.map((payload: unknown) => {
+        const decoded = decodeNode(typeof payload === 'string' ? payload : '');
+        if (!decoded.ok) throw new Error(`cluster "${name}": ${decoded.reason}`);
+        return decoded.node;
+      }),
+    );
+  }
+  return { hash: file.hash, structure: file.structure, clusters };
+}
+
+/** Reads the cache; a missing file is undefined, a broken one is logged and ignored. */
+export async function loadCache(path: string, log: Logger): Promise<OutageCache | undefined> {
+  try {
+    const text = await readTextIfExists(path);
+    return text === undefined ? undefined : parseCache(text);
+  } catch (error) {
+    log.warn('ignoring the unreadable outage cache', { file: path, error: describeError(error) });
+    return undefined;
+  }
+}

@@ -1,0 +1,137 @@
+import type { BackendTraits } from './backend-traits.js';
+import type { BackendServer } from './render-servers.js';
+import type { RuntimeCommand } from './runtime/commands.js';
+import { AdminFlags } from './runtime/show-parsers.js';
+import type { ServerState } from './runtime/show-parsers.js';
+
+/**
+ * The planner: desired state vs. what HAProxy runs → runtime commands, or "reload needed" and
+ * why. Pure, so every rule is unit-tested without HAProxy. Membership, weight, address and admin
+ * state converge through the runtime API; only what HAProxy 2.6 cannot change at runtime (a
+ * structural change, or servers in a backend whose algorithm is static) asks for a reload.
+ */
+
+/** What the balancer wants HAProxy to run. */
+export interface DesiredState {
+  /** Fingerprint of everything but cluster backends' server lines (see fingerprint.ts). */
+  structure: string;
+  /** Each cluster backend's servers. */
+  backends: ReadonlyMap<string, readonly BackendServer[]>;
+  /** Each cluster backend's runtime capabilities. */
+  traits: ReadonlyMap<string, BackendTraits>;
+}
+
+/** The plan for one sync. */
+export interface Plan {
+  /** Commands to run now, in order (also before a reload: they take effect at once). */
+  commands: RuntimeCommand[];
+  /** Why a reload is needed, or undefined when the commands are enough. */
+  reload?: string;
+}
+
+/** `ip:port` or `[ip6]:port` split into the IP (no brackets) and the port. */
+export function splitAddress(address: string): { ip: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  return { ip: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(colon + 1)) };
+}
+
+function addCommands(backend: string, server: BackendServer, traits: BackendTraits): RuntimeCommand[] {
+  const target = { backend, server: server.name };
+  const add: RuntimeCommand = {
+    op: 'add-server',
+    ...target,
+    address: server.address,
+    options: server.options,
+    ...(server.weight === undefined ? {} : { weight: server.weight }),
+  };
+  return [
+    add,
+    ...(traits.check ? [{ op: 'enable-health', ...target } as const] : []),
+    ...(traits.agent ? [{ op: 'enable-agent', ...target } as const] : []),
+    ...(traits.disabled ? [] : [{ op: 'set-state', ...target, state: 'ready' } as const]),
+  ];
+}
+
+function updateCommands(
+  backend: string,
+  server: BackendServer,
+  live: ServerState,
+  traits: BackendTraits,
+  needReload: (reason: string) => void,
+): RuntimeCommand[] {
+  const target = { backend, server: server.name };
+  const commands: RuntimeCommand[] = [];
+  const { ip, port } = splitAddress(server.address);
+  if (live.address !== ip || live.port !== port) commands.push({ op: 'set-addr', ...target, ip, port });
+  const weight = server.weight ?? 1;
+  if (live.weight !== weight) {
+    if (traits.weightBlocker === undefined) commands.push({ op: 'set-weight', ...target, weight });
+    else needReload(`weight of ${backend}/${server.name}: ${traits.weightBlocker}`);
+  }
+  const forced = AdminFlags.forcedMaint | AdminFlags.forcedDrain;
+  if ((live.adminState & forced) !== 0 && !traits.disabled) {
+    commands.push({ op: 'set-state', ...target, state: 'ready' });
+  }
+  return commands;
+}
+
+/**
+ * Removal: out of rotation at once (maint; the agent disabled first so it cannot bring the server
+ * back), then `del server`. HAProxy refuses the deletion while connections remain: the server
+ * then stays in maint and the next sync tries again.
+ */
+function removeCommands(backend: string, live: ServerState, traits: BackendTraits): RuntimeCommand[] {
+  const target = { backend, server: live.server };
+  const inMaint = (live.adminState & AdminFlags.forcedMaint) !== 0;
+  return [
+    ...(traits.agent && !inMaint ? [{ op: 'disable-agent', ...target } as const] : []),
+    ...(inMaint ? [] : [{ op: 'set-state', ...target, state: 'maint' } as const]),
+    ...(traits.deleteBlocker === undefined ? [{ op: 'del-server', ...target } as const] : []),
+  ];
+}
+
+/**
+ * Plans one sync. `appliedStructure`: the structure HAProxy was last given (undefined when
+ * unknown: then it must be reloaded to be sure). `live`: `show servers state`, by backend.
+ */
+export function planSync(
+  desired: DesiredState,
+  appliedStructure: string | undefined,
+  live: ReadonlyMap<string, readonly ServerState[]>,
+): Plan {
+  if (appliedStructure === undefined) {
+    return { commands: [], reload: 'the running configuration was not written by this writer' };
+  }
+  if (appliedStructure !== desired.structure) {
+    return { commands: [], reload: 'frontends, backends or directive lines changed' };
+  }
+  const commands: RuntimeCommand[] = [];
+  const reasons: string[] = [];
+  const needReload = (reason: string): void => void reasons.push(reason);
+  for (const [backend, servers] of desired.backends) {
+    const running = live.get(backend);
+    const traits = desired.traits.get(backend);
+    if (running === undefined || traits === undefined) {
+      return { commands: [], reload: `backend ${backend} is missing from the running HAProxy` };
+    }
+    const byName = new Map(running.map((server) => [server.server, server]));
+    for (const server of servers) {
+      const current = byName.get(server.name);
+      byName.delete(server.name);
+      if (current !== undefined) {
+        commands.push(...updateCommands(backend, server, current, traits, needReload));
+      } else if (traits.addBlocker === undefined) {
+        commands.push(...addCommands(backend, server, traits));
+      } else {
+        needReload(`new server ${backend}/${server.name}: ${traits.addBlocker}`);
+      }
+    }
+    for (const removed of byName.values()) {
+      commands.push(...removeCommands(backend, removed, traits));
+      if (traits.deleteBlocker !== undefined) {
+        needReload(`removed server ${backend}/${removed.server}: ${traits.deleteBlocker}`);
+      }
+    }
+  }
+  return reasons.length === 0 ? { commands } : { commands, reload: reasons.join('; ') };
+}

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { open, readFile } from 'node:fs/promises';
+import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
+import { MasterCli } from '../runtime/master-cli.js';
+import type { ProcState } from '../runtime/master-cli.js';
+import { HAPROXY_MISSING } from './version.js';
+import { runningMaster } from './pid.js';
+
+/**
+ * Starting and reloading HAProxy in master-worker mode. HAProxy runs as a daemon (`-W -D`): the
+ * launcher exits once the master and its worker are up (its exit status says whether startup
+ * worked), and the master is re-parented to init, so it outlives the writer, which re-attaches to
+ * it through the PID file on its next start. Reloads go through the master CLI and are verified
+ * with `show proc`, because a failed reload is silent on 2.6.
+ */
+
+/** Options of {@link HAProxyProcess}. */
+export interface HAProxyProcessOptions {
+  binary: string;
+  configFile: string;
+  pidFile: string;
+  masterSocket: string;
+  /** Where the daemon's stderr goes (alerts, notices), truncated at each start. */
+  stderrFile: string;
+  /** How long a start or a reload may take before it counts as failed. Default 15 s. */
+  timeoutMs?: number;
+}
+
+/** A reload HAProxy refused: the old worker keeps serving the old configuration. */
+export class ReloadFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReloadFailedError';
+  }
+}
+
+const POLL_MS = 5;
+
+/** HAProxy's master process, as far as lighthouse controls it. */
+export class HAProxyProcess {
+  readonly master: MasterCli;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: HAProxyProcessOptions) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.master = new MasterCli(options.masterSocket);
+  }
+
+  /** The master's PID if our HAProxy runs (PID file + /proc check), else undefined. */
+  runningPid(): Promise<number | undefined> {
+    return runningMaster(this.options.pidFile, this.options.configFile);
+  }
+
+  /** Starts HAProxy and waits until its master CLI reports a worker. */
+  async start(): Promise<ProcState> {
+    const { binary, configFile, pidFile, masterSocket, stderrFile } = this.options;
+    const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-f', configFile];
+    const stderr = await open(stderrFile, 'w', 0o600);
+    let status: number | null;
+    try {
+      status = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(binary, args, { detached: true, stdio: ['ignore', 'ignore', stderr.fd] });
+        child.once('error', (error: NodeJS.ErrnoException) =>
+          reject(
+            error.code === 'ENOENT'
+              ? new LighthouseError(ErrorCode.Unavailable, HAPROXY_MISSING)
+              : error,
+          ),
+        );
+        child.once('exit', (code) => resolve(code));
+        child.unref();
+      });
+    } finally {
+      await stderr.close();
+    }
+    if (status !== 0) {
+      const output = (await readFile(stderrFile, 'utf8').catch(() => '')).trim();
+      throw new Error(`HAProxy failed to start (exit status ${status}): ${output || '(no output)'}`);
+    }
+    return this.waitReady();
+  }
+
+  /**
+   * Waits until the master CLI answers `show proc` with a current worker. A reload requested
+   * before that point can be lost (measured on 2.6: a SIGUSR2 right after start was ignored).
+   */
+  waitReady(): Promise<ProcState> {
+    return this.poll('HAProxy master CLI to report a worker', async () => {
+      const state = await this.master.showProc();
+      return state.workers.length > 0 ? state : undefined;
+    });
+  }
+
+  /**
+   * Reloads through the master CLI and verifies it: the reload counter must move with the failed
+   * counter unchanged, and a new worker must be up. A request that did not register (counter
+   * unchanged after a second) is sent once more.
+   */
+  async reload(): Promise<ProcState> {
+    const before = await this.waitReady();
+    await this.master.reload();
+    const started = Date.now();
+    let resent = false;
+    const after = await this.poll('HAProxy to finish the reload', async () => {
+      const state = await this.master.showProc().catch(() => undefined);
+      if (state === undefined) return undefined;
+      if (state.reloads > before.reloads) return state.workers.length > 0 ? state : undefined;
+      if (!resent && Date.now() - started > 1_000) {
+        resent = true;
+        await this.master.reload();
+      }
+      return undefined;
+    });
+    if (after.failed > before.failed) {
+      throw new ReloadFailedError(
+        `HAProxy reload failed (show proc: failed ${before.failed} → ${after.failed}); the previous configuration keeps serving`,
+      );
+    }
+    return after;
+  }
+
+  private async poll<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const value = await probe();
+        if (value !== undefined) return value;
+      } catch (error) {
+        last = error;
+      }
+      if (Date.now() > deadline) {
+        const detail = last === undefined ? '' : ` (last error: ${describeError(last)})`;
+        throw new Error(`timed out after ${this.timeoutMs} ms waiting for ${what}${detail}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { oneShot } from './one-shot.js';
+import { PromptSession } from './prompt-session.js';
+import { RuntimeConnectionError } from './errors.js';
+
+/**
+ * The admin-socket transport: a persistent prompt session, reconnected when HAProxy closed it
+ * (idle `stats timeout`, reload), with one connection per command as the fallback when the
+ * session cannot be (re)established. Commands are batched into `;`-joined lines that stay under
+ * HAProxy's request buffer (`tune.bufsize`, 16 KB by default).
+ */
+
+/** Options of {@link AdminSocket}. */
+export interface AdminSocketOptions {
+  /** Deadline of every exchange. Default 5 s. */
+  timeoutMs?: number;
+  /** Longest `;`-joined line sent at once. Default 8 KB: half of the default tune.bufsize. */
+  maxLineBytes?: number;
+}
+
+/** Splits commands into `;`-joined lines of at most `maxBytes` (a longer command goes alone). */
+export function batchLines(commands: readonly string[], maxBytes: number): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let size = 0;
+  for (const command of commands) {
+    const bytes = Buffer.byteLength(command) + 1;
+    if (batch.length > 0 && size + bytes > maxBytes) {
+      batches.push(batch);
+      batch = [];
+      size = 0;
+    }
+    batch.push(command);
+    size += bytes;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** The admin socket: `run` returns one raw reply per command, in order. */
+export class AdminSocket {
+  private readonly session: PromptSession;
+  private readonly timeoutMs: number;
+  private readonly maxLineBytes: number;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly socketPath: string,
+    options: AdminSocketOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.maxLineBytes = options.maxLineBytes ?? 8_192;
+    this.session = new PromptSession(socketPath, this.timeoutMs);
+  }
+
+  /** Runs `commands` in order (serialized with every other call) and returns their replies. */
+  run(commands: readonly string[]): Promise<string[]> {
+    const result = this.queue.then(() => this.runNow(commands));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Drops the session: after a reload it would still talk to the old worker. */
+  reset(): void {
+    this.session.close();
+  }
+
+  private async runNow(commands: readonly string[]): Promise<string[]> {
+    const replies: string[] = [];
+    for (const batch of batchLines(commands, this.maxLineBytes)) {
+      replies.push(...(await this.runBatch(batch)));
+    }
+    return replies;
+  }
+
+  /**
+   * A batch on the session; if the session breaks, once more on a new session, then command by
+   * command on one-shot connections. A command may then run twice (its first reply was lost):
+   * the planner's commands are idempotent or refused harmlessly the second time.
+   */
+  private async runBatch(batch: readonly string[]): Promise<string[]> {
+    const line = batch.join(';');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return await this.session.exchange(line, batch.length);
+      } catch (error) {
+        if (!(error instanceof RuntimeConnectionError)) throw error;
+      }
+    }
+    const replies: string[] = [];
+    for (const command of batch) replies.push(await oneShot(this.socketPath, command, this.timeoutMs));
+    return replies;
+  }
+}

@@ -1,0 +1,105 @@
+import { createConnection } from 'node:net';
+import type { Socket } from 'node:net';
+import { RuntimeConnectionError } from './errors.js';
+
+/**
+ * One persistent interactive (`prompt`) session on HAProxy's admin socket: 3× cheaper per command
+ * than a connection per command (0.06 vs 0.2 ms, measured on 2.6.12). In this mode every command
+ * of a `;`-joined line ends with its own prompt (`\n> `), which is what lets a batch be split
+ * back into one reply per command; the non-interactive mode gives no reliable separator.
+ */
+
+/** HAProxy 2.6's interactive prompt, as it follows every command's output. */
+const PROMPT = '\n> ';
+
+interface Pending {
+  count: number;
+  resolve: (replies: string[]) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A prompt session; `exchange` is not reentrant: callers serialize (see AdminSocket). */
+export class PromptSession {
+  private socket: Socket | undefined;
+  private buffer = '';
+  private pending: Pending | undefined;
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** True while connected: HAProxy closes idle sessions after `stats timeout`. */
+  get connected(): boolean {
+    return this.socket !== undefined;
+  }
+
+  /** Sends `line` (commands joined by `;`) and resolves with the `count` replies. */
+  async exchange(line: string, count: number): Promise<string[]> {
+    if (this.socket === undefined) await this.open();
+    return this.send(`${line}\n`, count);
+  }
+
+  /** Closes the session; the next exchange reconnects (after a reload it reaches the new worker). */
+  close(): void {
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.buffer = '';
+  }
+
+  private async open(): Promise<void> {
+    const socket = createConnection(this.socketPath);
+    this.socket = socket;
+    // An idle session must not keep the writer (or a test) alive.
+    socket.unref();
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => this.onData(text));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(socket, error.code ?? error.message, error));
+    socket.on('close', () => this.fail(socket, 'connection closed'));
+    await this.send('prompt\n', 1);
+  }
+
+  private send(data: string, count: number): Promise<string[]> {
+    const socket = this.socket;
+    if (socket === undefined) {
+      return Promise.reject(new RuntimeConnectionError(this.socketPath, 'not connected'));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.fail(socket, `no answer within ${this.timeoutMs} ms`),
+        this.timeoutMs,
+      );
+      this.pending = { count, resolve, reject, timer };
+      socket.write(data);
+    });
+  }
+
+  private onData(text: string): void {
+    this.buffer += text;
+    const pending = this.pending;
+    if (pending === undefined) return;
+    const replies: string[] = [];
+    let start = 0;
+    for (let end = this.buffer.indexOf(PROMPT); end >= 0; end = this.buffer.indexOf(PROMPT, start)) {
+      replies.push(this.buffer.slice(start, end + 1));
+      start = end + PROMPT.length;
+      if (replies.length === pending.count) break;
+    }
+    if (replies.length < pending.count) return;
+    this.buffer = this.buffer.slice(start);
+    clearTimeout(pending.timer);
+    this.pending = undefined;
+    pending.resolve(replies);
+  }
+
+  private fail(socket: Socket, reason: string, cause?: unknown): void {
+    if (this.socket !== socket) return;
+    this.close();
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    pending.reject(new RuntimeConnectionError(this.socketPath, reason, cause));
+  }
+}

@@ -1,0 +1,116 @@
+import { AdminSocket } from './admin-socket.js';
+import type { AdminSocketOptions } from './admin-socket.js';
+import { commandLine, replyError } from './commands.js';
+import type { RuntimeCommand, ServerAdminState } from './commands.js';
+import type { RuntimeCommandError } from './errors.js';
+import { parseInfo, parseServersState, parseStatCsv } from './show-parsers.js';
+import type { ServerState } from './show-parsers.js';
+
+/**
+ * HAProxy's runtime API over the admin socket, typed: `show` replies parsed, refusals thrown (or
+ * returned per command by {@link RuntimeApi.execute}, for batches that must go on past one).
+ */
+
+/** What one command of a batch did. */
+export interface CommandOutcome {
+  command: RuntimeCommand;
+  /** Undefined on success. */
+  error?: RuntimeCommandError;
+}
+
+/** The admin-socket API. */
+export class RuntimeApi {
+  private readonly socket: AdminSocket;
+
+  constructor(socketPath: string, options: AdminSocketOptions = {}) {
+    this.socket = new AdminSocket(socketPath, options);
+  }
+
+  /** Forgets the persistent session (call after a reload or a restart). */
+  reset(): void {
+    this.socket.reset();
+  }
+
+  /** Runs `commands` as batches; every command runs and gets its own outcome. */
+  async execute(commands: readonly RuntimeCommand[]): Promise<CommandOutcome[]> {
+    const replies = await this.socket.run(commands.map(commandLine));
+    return commands.map((command, index) => {
+      const error = replyError(command, replies[index] ?? '');
+      return error === undefined ? { command } : { command, error };
+    });
+  }
+
+  /** `show servers state [<backend>]`. */
+  async showServersState(backend?: string): Promise<ServerState[]> {
+    const command = backend === undefined ? 'show servers state' : `show servers state ${backend}`;
+    return parseServersState(await this.raw(command));
+  }
+
+  /** `show info` as key → value. */
+  async showInfo(): Promise<Map<string, string>> {
+    return parseInfo(await this.raw('show info'));
+  }
+
+  /** `show stat` (CSV), optionally `<proxy> <type> <sid>` (type 4 = servers, -1 = all). */
+  async showStat(filter?: string): Promise<Record<string, string>[]> {
+    return parseStatCsv(await this.raw(filter === undefined ? 'show stat' : `show stat ${filter}`));
+  }
+
+  /** The raw reply of one command; for `show` commands this API does not parse. */
+  async raw(command: string): Promise<string> {
+    const [reply] = await this.socket.run([command]);
+    return reply ?? '';
+  }
+
+  /** `add server <b>/<s> <address> <options…> [weight N]`; the server starts in maintenance. */
+  addServer(
+    backend: string,
+    server: string,
+    address: string,
+    options: readonly string[] = [],
+    weight?: number,
+  ): Promise<void> {
+    const command: RuntimeCommand = { op: 'add-server', backend, server, address, options };
+    return this.one(weight === undefined ? command : { ...command, weight });
+  }
+
+  /** `del server <b>/<s>`: the server must be in maintenance and without connections. */
+  delServer(backend: string, server: string): Promise<void> {
+    return this.one({ op: 'del-server', backend, server });
+  }
+
+  /** `set server <b>/<s> state ready|drain|maint`. */
+  setServerState(backend: string, server: string, state: ServerAdminState): Promise<void> {
+    return this.one({ op: 'set-state', backend, server, state });
+  }
+
+  /** `set server <b>/<s> weight <0-256>`. */
+  setWeight(backend: string, server: string, weight: number): Promise<void> {
+    return this.one({ op: 'set-weight', backend, server, weight });
+  }
+
+  /** `enable health <b>/<s>`: starts the checks a dynamic server was added with. */
+  enableHealth(backend: string, server: string): Promise<void> {
+    return this.one({ op: 'enable-health', backend, server });
+  }
+
+  /** `disable health <b>/<s>`. */
+  disableHealth(backend: string, server: string): Promise<void> {
+    return this.one({ op: 'disable-health', backend, server });
+  }
+
+  /** `enable agent <b>/<s>`. */
+  enableAgent(backend: string, server: string): Promise<void> {
+    return this.one({ op: 'enable-agent', backend, server });
+  }
+
+  /** `disable agent <b>/<s>`: before removal, or the agent may bring the server back up. */
+  disableAgent(backend: string, server: string): Promise<void> {
+    return this.one({ op: 'disable-agent', backend, server });
+  }
+
+  private async one(command: RuntimeCommand): Promise<void> {
+    const [outcome] = await this.execute([command]);
+    if (outcome?.error !== undefined) throw outcome.error;
+  }
+}

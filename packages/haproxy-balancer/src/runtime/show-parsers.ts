@@ -1,0 +1,103 @@
+/**
+ * Parsers of HAProxy 2.6's `show` replies. Each refuses a reply it does not recognize (an error
+ * text, a truncated answer) instead of returning an empty result: an empty list would read as
+ * "no servers" and empty a backend (lighthouse 1.0 returned [] on errors, B25).
+ */
+
+/** One row of `show servers state` (format 1), the columns reconciliation needs. */
+export interface ServerState {
+  backendId: number;
+  backend: string;
+  serverId: number;
+  server: string;
+  /** `srv_addr`: the IP, IPv6 without brackets. */
+  address: string;
+  /** `srv_op_state`: 0 stopped, 1 starting, 2 running, 3 stopping. */
+  opState: number;
+  /** `srv_admin_state` bitmask: see {@link AdminFlags}. */
+  adminState: number;
+  /** `srv_uweight`: the weight set by config or `set server … weight`. */
+  weight: number;
+  port: number;
+}
+
+/** Bits of `srv_admin_state`. */
+export const AdminFlags = {
+  /** Maintenance forced from the CLI (or a new dynamic server). */
+  forcedMaint: 0x01,
+  /** Maintenance inherited from a tracked server. */
+  inheritedMaint: 0x02,
+  /** `disabled` in the config. */
+  configMaint: 0x04,
+  /** Drain forced from the CLI. */
+  forcedDrain: 0x08,
+} as const;
+
+const STATE_COLUMNS = [
+  'be_id',
+  'be_name',
+  'srv_id',
+  'srv_name',
+  'srv_addr',
+  'srv_op_state',
+  'srv_admin_state',
+  'srv_uweight',
+] as const;
+
+/** Parses `show servers state [<backend>]` (format version 1). */
+export function parseServersState(reply: string): ServerState[] {
+  const lines = reply.split('\n').filter((line) => line !== '');
+  const header = lines[1]?.replace(/^# /, '').split(' ') ?? [];
+  if (lines[0] !== '1' || STATE_COLUMNS.some((column, index) => header[index] !== column)) {
+    throw new Error(`unexpected "show servers state" reply: ${reply.trim().slice(0, 200)}`);
+  }
+  const portColumn = header.indexOf('srv_port');
+  return lines.slice(2).map((line) => {
+    const fields = line.split(' ');
+    const number = (index: number): number => {
+      const value = Number(fields[index]);
+      if (!Number.isInteger(value)) throw new Error(`malformed "show servers state" row: ${line}`);
+      return value;
+    };
+    return {
+      backendId: number(0),
+      backend: fields[1] ?? '',
+      serverId: number(2),
+      server: fields[3] ?? '',
+      address: fields[4] ?? '',
+      opState: number(5),
+      adminState: number(6),
+      weight: number(7),
+      port: portColumn < 0 ? 0 : number(portColumn),
+    };
+  });
+}
+
+/** Parses `show info`: `Key: value` lines. */
+export function parseInfo(reply: string): Map<string, string> {
+  const info = new Map<string, string>();
+  for (const line of reply.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) info.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  if (!info.has('Version')) throw new Error(`unexpected "show info" reply: ${reply.slice(0, 200)}`);
+  return info;
+}
+
+/** Parses `show stat` CSV: one record per row, keyed by the header's column names. */
+export function parseStatCsv(reply: string): Record<string, string>[] {
+  const lines = reply.split('\n').filter((line) => line !== '');
+  const first = lines[0];
+  if (first === undefined || !first.startsWith('# pxname,')) {
+    throw new Error(`unexpected "show stat" reply: ${reply.slice(0, 200)}`);
+  }
+  const columns = first.slice(2).split(',');
+  return lines.slice(1).map((line) => {
+    const fields = line.split(',');
+    const row: Record<string, string> = {};
+    columns.forEach((column, index) => {
+      if (column !== '' && column !== '-') row[column] = fields[index] ?? '';
+    });
+    return row;
+  });
+}

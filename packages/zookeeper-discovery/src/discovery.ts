@@ -1,0 +1,95 @@
+import type { Discovery, NodesListener, PluginContext, Registration } from '@lighthouse/core';
+import { digestAcl } from './acl.js';
+import { ClusterWatch } from './cluster-watch.js';
+import { ZnodePaths } from './paths.js';
+import { Registrations } from './registrations.js';
+import type { ZooKeeperConfig } from './schema.js';
+import { ZooKeeperSession } from './session.js';
+
+/** `hosts` joined with commas, then the chroot: the native client's connection string. */
+function connectString(config: Pick<ZooKeeperConfig, 'hosts' | 'chroot'>): string {
+  return `${config.hosts.join(',')}${config.chroot ?? ''}`;
+}
+
+/**
+ * The `zookeeper` discovery: one session, the registrations this machine provides and the
+ * clusters it watches. Both sides are desired state that every (re)connection converges again.
+ *
+ * Decisions: `register` rejects unless the znode is in place now (the engine's "registered"
+ * status must not lie), `watch` resolves once the cluster is remembered (and, when connected,
+ * after its first delivery): a watch set up before the first session starts with it.
+ */
+export class ZooKeeperDiscovery implements Discovery {
+  /** The session adapter (exposed for tests and diagnostics). */
+  readonly session: ZooKeeperSession;
+  private readonly paths: ZnodePaths;
+  private readonly registrations: Registrations;
+  private readonly clusters = new Map<string, ClusterWatch>();
+
+  constructor(
+    config: ZooKeeperConfig,
+    private readonly context: PluginContext,
+  ) {
+    const { auth } = config;
+    this.session = new ZooKeeperSession({
+      connectString: connectString(config),
+      sessionTimeoutMs: Math.round((config.session_timeout ?? 10) * 1_000),
+      auth,
+      log: context.log,
+      debug: context.debug,
+    });
+    this.paths = new ZnodePaths(config.path);
+    this.registrations = new Registrations({
+      session: this.session,
+      paths: this.paths,
+      acl: auth === undefined ? undefined : digestAcl(auth.credentials),
+      log: context.log,
+      debug: context.debug,
+    });
+    this.session.onConnected((fresh) => {
+      void this.registrations.converge(fresh);
+      for (const cluster of this.clusters.values()) void cluster.resync(fresh);
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.session.connect();
+  }
+
+  async close(): Promise<void> {
+    this.registrations.stop();
+    for (const cluster of this.clusters.values()) cluster.stop();
+    this.clusters.clear();
+    await this.session.close();
+  }
+
+  async watch(cluster: string, onNodes: NodesListener): Promise<void> {
+    const existing = this.clusters.get(cluster);
+    if (existing !== undefined) {
+      existing.setListener(onNodes);
+      return;
+    }
+    const watch = new ClusterWatch({
+      session: this.session,
+      path: this.paths.cluster(cluster),
+      listener: onNodes,
+      log: this.context.log.child({ cluster }),
+      debug: this.context.debug,
+    });
+    this.clusters.set(cluster, watch);
+    if (this.session.state === 'CONNECTED') await watch.resync(true);
+  }
+
+  async unwatch(cluster: string): Promise<void> {
+    this.clusters.get(cluster)?.stop();
+    this.clusters.delete(cluster);
+  }
+
+  register(registration: Registration): Promise<void> {
+    return this.registrations.register(registration);
+  }
+
+  deregister(registration: Registration): Promise<void> {
+    return this.registrations.deregister(registration);
+  }
+}

@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import { encodeNode } from '@lighthouse/core';
+import { waitFor } from '@lighthouse/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startZooKeeper } from '@lighthouse/testing';
+import type { ZooKeeperServer } from '@lighthouse/testing';
+import { ZooKeeperError } from '../src/index.js';
+import {
+  closeAll,
+  createPath,
+  discoveryFor,
+  messages,
+  node,
+  otherClient,
+  uniqueBase,
+} from './support.js';
+
+const fixture = new URL('./fixtures/lighthouse-1.0-node.txt', import.meta.url);
+
+let zk: ZooKeeperServer;
+beforeAll(async () => {
+  zk = await startZooKeeper();
+});
+afterAll(async () => {
+  await zk?.stop();
+});
+afterEach(closeAll);
+
+/** A discovery connected to the shared server under a fresh base path. */
+async function connected(extra: { auth?: { scheme: 'digest'; credentials: string } } = {}) {
+  const base = uniqueBase();
+  const opened = discoveryFor({ hosts: [zk.connectString], path: base, ...extra });
+  await opened.discovery.connect();
+  return { ...opened, base };
+}
+
+describe('register', () => {
+  it('creates an ephemeral znode at <path>/<service>/<host>:<port> with the 1.0 payload bytes', async () => {
+    const { discovery, base } = await connected();
+    const advertised = {
+      host: 'localhost',
+      ip: '127.0.0.1',
+      port: 28101,
+      metadata: { role: 'primary' },
+      peer: { ip: '127.0.0.1', name: 'localhost', port: 1024 },
+    };
+    await discovery.register({ service: 'webapp', node: advertised });
+
+    const reader = await otherClient(zk.connectString);
+    const { data, stat } = await reader.get(`${base}/webapp/localhost:28101`);
+    expect(data.toString('utf8')).toBe(await readFile(fixture, 'utf8'));
+    expect(stat.ephemeralOwner).toBe(discovery.session.sessionId);
+    // Parents are persistent and empty, as 1.0 creates them.
+    const parent = await reader.get(`${base}/webapp`);
+    expect(parent.stat.ephemeralOwner).toBe('0');
+    expect(parent.data.length).toBe(0);
+  });
+
+  it('updates the payload in place when registered again with new metadata', async () => {
+    const { discovery, base } = await connected();
+    await discovery.register({ service: 'web', node: node('host-a', 8080, { weight: 10 }) });
+    const reader = await otherClient(zk.connectString);
+    const before = await reader.get(`${base}/web/host-a:8080`);
+
+    await discovery.register({ service: 'web', node: node('host-a', 8080, { weight: 75 }) });
+    const after = await reader.get(`${base}/web/host-a:8080`);
+    expect(after.data.toString()).toBe(encodeNode(node('host-a', 8080, { weight: 75 })));
+    expect(after.stat.version).toBe(before.stat.version + 1);
+    expect(after.stat.ephemeralOwner).toBe(discovery.session.sessionId);
+  });
+
+  it('replaces an ephemeral left by another session (the expiry race) with its own', async () => {
+    const { discovery, base, lines } = await connected();
+    const path = `${base}/web/host-a:8080`;
+    const previous = await otherClient(zk.connectString);
+    await createPath(previous, path, encodeNode(node('host-a', 8080, { old: true })), true);
+
+    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    const { data, stat } = await previous.get(path);
+    expect(stat.ephemeralOwner).toBe(discovery.session.sessionId);
+    expect(stat.ephemeralOwner).not.toBe(previous.sessionId);
+    expect(data.toString()).toBe(encodeNode(node('host-a', 8080)));
+    expect(messages(lines)).toContain('replacing a znode owned by another session');
+  });
+
+  it('puts its znode back when someone else deletes it', async () => {
+    const { discovery, base } = await connected();
+    const path = `${base}/web/host-a:8080`;
+    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    const other = await otherClient(zk.connectString);
+    await other.delete(path, -1);
+    const stat = await waitFor(() => other.exists(path), { what: 'the znode to be re-created' });
+    expect(stat.ephemeralOwner).toBe(discovery.session.sessionId);
+  });
+
+  it('works below a chroot appended to the connection string', async () => {
+    const chroot = uniqueBase();
+    const admin = await otherClient(zk.connectString);
+    await admin.create(chroot, Buffer.alloc(0), false);
+    const { discovery } = discoveryFor({ hosts: [zk.connectString], path: '/lighthouse', chroot });
+    await discovery.connect();
+    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    const stat = await admin.exists(`${chroot}/lighthouse/web/host-a:8080`);
+    expect(stat?.ephemeralOwner).toBe(discovery.session.sessionId);
+  });
+
+  it('rejects invalid names before they reach ZooKeeper', async () => {
+    const { discovery } = await connected();
+    await expect(discovery.register({ service: 'a/b', node: node('host-a', 80) })).rejects.toThrow(
+      /not a valid name/,
+    );
+    await expect(
+      discovery.register({ service: 'web', node: node('evil\nhost', 80) }),
+    ).rejects.toThrow(/not a valid host name/);
+  });
+
+  it('rejects while not connected and does not create the znode later on its own', async () => {
+    const base = uniqueBase();
+    const { discovery } = discoveryFor({ hosts: [zk.connectString], path: base });
+    await expect(
+      discovery.register({ service: 'web', node: node('host-a', 8080) }),
+    ).rejects.toThrow(/not connected/);
+    await discovery.connect();
+    const reader = await otherClient(zk.connectString);
+    // Asserting an absence: give the on-connect convergence a bounded quiet period to misbehave.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await reader.exists(`${base}/web/host-a:8080`)).toBeUndefined();
+  });
+});
+
+describe('deregister and close', () => {
+  it('deregister deletes the znode, and deregistering again is fine', async () => {
+    const { discovery, base } = await connected();
+    const registration = { service: 'web', node: node('host-a', 8080) };
+    await discovery.register(registration);
+    await discovery.deregister(registration);
+    const reader = await otherClient(zk.connectString);
+    expect(await reader.exists(`${base}/web/host-a:8080`)).toBeUndefined();
+    await expect(discovery.deregister(registration)).resolves.toBeUndefined();
+  });
+
+  it('close() removes the ephemerals at once', async () => {
+    const { discovery, base } = await connected();
+    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    await discovery.register({ service: 'web', node: node('host-b', 8080) });
+    const reader = await otherClient(zk.connectString);
+    const started = Date.now();
+    await discovery.close();
+    await waitFor(async () => (await reader.getChildren(`${base}/web`)).length === 0, {
+      what: 'the ephemerals to vanish',
+      timeoutMs: 1_000,
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(
+      discovery.register({ service: 'web', node: node('host-a', 8080) }),
+    ).rejects.toThrow();
+  });
+});
+
+describe('digest auth', () => {
+  it('creates znodes others can read but not change or delete', async () => {
+    const { discovery, base } = await connected({
+      auth: { scheme: 'digest', credentials: 'lighthouse:s3cret' },
+    });
+    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    const path = `${base}/web/host-a:8080`;
+
+    const anonymous = await otherClient(zk.connectString);
+    const { data } = await anonymous.get(path);
+    expect(data.toString()).toBe(encodeNode(node('host-a', 8080)));
+    const noAuth = (error: unknown) =>
+      error instanceof ZooKeeperError && /not authenticated/.test(error.message);
+    await expect(anonymous.set(path, Buffer.from('{}'), -1)).rejects.toSatisfy(noAuth);
+    await expect(anonymous.delete(path, -1)).rejects.toSatisfy(noAuth);
+    // Parents carry the ACL too, so nobody can slip a node into the service either.
+    await expect(
+      anonymous.create(`${base}/web/injected:80`, Buffer.from('{}'), true),
+    ).rejects.toSatisfy(noAuth);
+
+    const sameIdentity = await otherClient(zk.connectString, {
+      scheme: 'digest',
+      credentials: 'lighthouse:s3cret',
+    });
+    await expect(
+      sameIdentity.set(path, Buffer.from(encodeNode(node('host-a', 8080, { w: 1 }))), -1),
+    ).resolves.toBeUndefined();
+    // …and the reporter puts its own payload back: it converges to what it was asked to register.
+    await waitFor(
+      async () => (await anonymous.get(path)).data.toString() === encodeNode(node('host-a', 8080)),
+      { what: 'the payload to be restored' },
+    );
+  });
+});
