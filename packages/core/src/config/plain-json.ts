@@ -8,7 +8,9 @@ import { childPointer } from './pointer.js';
  * aliases into independent values, so applying defaults to one node never changes another.
  */
 
+/** A value JSON can hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A JSON object: a YAML mapping after {@link toPlainJson}. */
 export interface JsonObject {
   [key: string]: JsonValue;
 }

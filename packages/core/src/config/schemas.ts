@@ -67,6 +67,7 @@ export const LoggingFile = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The validated shape of {@link LoggingFile}. */
 export type LoggingFile = Static<typeof LoggingFile>;
 
 /** A cluster file's balancer section (`haproxy:`); its content is the balancer plugin's. */
@@ -97,6 +98,7 @@ export const ClusterFile = Type.Object(
   },
   { additionalProperties: BalancerSection },
 );
+/** The validated shape of {@link ClusterFile}. */
 export type ClusterFile = Static<typeof ClusterFile>;
 
 /** The keys of a check section that lighthouse owns; every other key belongs to the check plugin. */
@@ -120,6 +122,7 @@ export const CheckEngineKeys = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The validated shape of {@link CheckEngineKeys}. */
 export type CheckEngineKeys = Static<typeof CheckEngineKeys>;
 
 /** One check of a service: the engine's keys plus the plugin's own (validated by the plugin). */
@@ -128,6 +131,7 @@ export const CheckSection = Type.Object(CheckEngineKeys.properties, {
   description:
     "A check: the key names a check plugin (http, tcp, redis…); `rise`, `fall` and `timeout` are lighthouse's, every other key is the plugin's.",
 });
+/** The validated shape of {@link CheckSection}. */
 export type CheckSection = Static<typeof CheckSection>;
 
 /** Where a service's checks connect when its file sets no `host`. */
@@ -180,4 +184,5 @@ export const ServiceFile = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The validated shape of {@link ServiceFile}. */
 export type ServiceFile = Static<typeof ServiceFile>;

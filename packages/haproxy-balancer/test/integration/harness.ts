@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { ClusterState, LogFields, Logger, Node } from '@lighthouse/core';
+import { createTempDir, freePort, waitFor } from '@lighthouse/testing';
+import type { TempDir } from '@lighthouse/testing';
+import { MasterCli, RuntimeApi, balancerPaths } from '../../src/index.js';
+import type { HAProxyClusterConfig, HAProxyConfig, ServerState } from '../../src/index.js';
+import { isOurHAProxy, readPidFile } from '../../src/process/pid.js';
+
+/**
+ * The integration harness: real HAProxy on loopback ports in a temp dir, tiny HTTP backends that
+ * answer their own name, and cleanup that stops only the HAProxy this test started (by the PID in
+ * its own PID file, after checking /proc that it runs our config).
+ */
+
+/** Throws one clear line when HAProxy is not installed: these tests cannot be skipped silently. */
+export function requireHAProxy(): void {
+  const run = spawnSync('haproxy', ['-v'], { encoding: 'utf8' });
+  if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    throw new Error('haproxy not found: apt-get install haproxy');
+  }
+}
+
+/** A logger that keeps every line, for assertions on reload logs. */
+export interface RecordingLogger extends Logger {
+  lines: { level: string; message: string; fields: LogFields }[];
+}
+
+/** A {@link RecordingLogger}. */
+export function recordingLogger(): RecordingLogger {
+  const lines: RecordingLogger['lines'] = [];
+  const at =
+    (level: string) =>
+    (message: string, fields: LogFields = {}): void =>
+      void lines.push({ level, message, fields });
+  const logger: RecordingLogger = {
+    lines,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** An HTTP server on 127.0.0.1 that answers every request with its name. */
+export interface NamedBackend {
+  name: string;
+  port: number;
+  node: Node;
+  close(): Promise<void>;
+}
+
+/** Starts `names.length` backends; each node's host is its name. */
+export async function startBackends(names: readonly string[]): Promise<NamedBackend[]> {
+  return Promise.all(
+    names.map(
+      (name) =>
+        new Promise<NamedBackend>((resolve) => {
+          const server: Server = createServer((_request, response) => {
+            response.setHeader('connection', 'close');
+            response.end(name);
+          });
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            const port = typeof address === 'object' && address !== null ? address.port : 0;
+            resolve({
+              name,
+              port,
+              node: { host: name, ip: '127.0.0.1', port, metadata: {} },
+              close: () =>
+                new Promise((done) => {
+                  server.closeAllConnections();
+                  server.close(() => done());
+                }),
+            });
+          });
+        }),
+    ),
+  );
+}
+
+/** One HTTP GET without keep-alive: status and body. */
+export function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The bodies of `count` sequential GETs. */
+export async function bodies(port: number, count: number, path = '/'): Promise<string[]> {
+  const result: string[] = [];
+  for (let i = 0; i < count; i++) result.push((await get(port, path)).body);
+  return result;
+}
+
+/** A temp dir with a haproxy.yaml-like config pointing into it. */
+export interface Fixture {
+  dir: TempDir;
+  config: HAProxyConfig;
+  master: MasterCli;
+  runtime: RuntimeApi;
+  /** HAProxy's reload counter (master CLI `show proc`). */
+  reloads(): Promise<number>;
+  /** `show servers state` of one backend. */
+  servers(backend: string): Promise<ServerState[]>;
+  /** Stops the HAProxy this fixture started (SIGTERM by PID file, checked) and removes the dir. */
+  cleanup(): Promise<void>;
+}
+
+/** Creates a fixture; `extra` overrides or adds haproxy.yaml keys. */
+export async function createFixture(extra: Partial<HAProxyConfig> = {}): Promise<Fixture> {
+  const dir = await createTempDir({}, 'lh-haproxy-');
+  const config: HAProxyConfig = {
+    config_file: join(dir.dir, 'haproxy.cfg'),
+    socket_file: join(dir.dir, 'admin.sock'),
+    pid_file: join(dir.dir, 'haproxy.pid'),
+    server_state_file: join(dir.dir, 'state'),
+    global: ['hard-stop-after 5s'],
+    defaults: ['mode http', 'balance roundrobin'],
+    restart_interval: 0.05,
+    ...extra,
+  };
+  const master = new MasterCli(balancerPaths(config).masterSocket);
+  const runtime = new RuntimeApi(config.socket_file);
+  return {
+    dir,
+    config,
+    master,
+    runtime,
+    reloads: async () => (await master.showProc()).reloads,
+    servers: (backend) => runtime.showServersState(backend),
+    async cleanup() {
+      runtime.reset();
+      await stopHAProxy(config);
+      await dir.cleanup();
+    },
+  };
+}
+
+/** SIGTERM to the HAProxy master of `config`, if it is ours, and wait until it is gone. */
+export async function stopHAProxy(config: HAProxyConfig): Promise<void> {
+  const pid = await readPidFile(config.pid_file);
+  if (pid === undefined || !(await isOurHAProxy(pid, config.config_file))) return;
+  process.kill(pid, 'SIGTERM');
+  await waitFor(async () => !(await isOurHAProxy(pid, config.config_file)), {
+    what: `HAProxy ${pid} to exit`,
+  });
+}
+
+/** A discovered cluster. */
+export function cluster(
+  name: string,
+  config: HAProxyClusterConfig,
+  nodes: readonly Node[],
+  extra: Partial<ClusterState<HAProxyClusterConfig>> = {},
+): ClusterState<HAProxyClusterConfig> {
+  return { name, config, discovered: true, nodes, ...extra };
+}

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '@lighthouse/core';
+import type { Node } from '@lighthouse/core';
+import { zookeeperDiscovery } from '@lighthouse/zookeeper-discovery';
+import debug from 'debug';
+
+/** The built CLI entry point. */
+export const lighthouseBin = fileURLToPath(new URL('../packages/cli/bin/lighthouse.js', import.meta.url));
+
+/** A `lighthouse` process with its combined output collected (for failure messages). */
+export interface CliProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Sends `signal` and resolves with the exit code (or the signal name). */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Starts `lighthouse <args>` as a real process. */
+export function startCli(args: readonly string[], options: { cwd?: string } = {}): CliProcess {
+  const child = spawn(process.execPath, [lighthouseBin, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return {
+    child,
+    output: () => output,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A real ZooKeeper client watching a cluster, the way a writer sees it. */
+export async function watchCluster(connectString: string, path: string, cluster: string) {
+  const discovery = await zookeeperDiscovery.create(
+    { hosts: [connectString], path, session_timeout: 4 },
+    { debug: debug('lighthouse:test'), log: silentLogger },
+  );
+  await discovery.connect();
+  let latest: readonly Node[] | undefined;
+  await discovery.watch(cluster, (nodes) => (latest = nodes));
+  return {
+    /** The latest node set, or undefined before the first report. */
+    nodes: () => latest,
+    close: () => discovery.close(),
+  };
+}
