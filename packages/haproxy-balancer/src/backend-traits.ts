@@ -38,7 +38,17 @@ const DYNAMIC_KEYWORDS = new Set([
   'ca-file', 'crt', 'source', 'usesrc', 'tfo', 'ws', 'proto', 'tls-tickets', 'allow-0rtt',
 ]); // prettier-ignore
 
-const DYNAMIC_PREFIXES = ['check-', 'agent-', 'send-proxy', 'ssl', 'verify', 'ciphers', 'no-', 'force-', 'pool-'];
+const DYNAMIC_PREFIXES = [
+  'check-',
+  'agent-',
+  'send-proxy',
+  'ssl',
+  'verify',
+  'ciphers',
+  'no-',
+  'force-',
+  'pool-',
+];
 
 /** The keywords among server option words (values skipped). */
 export function optionKeywords(words: readonly string[]): string[] {
@@ -47,7 +57,8 @@ export function optionKeywords(words: readonly string[]): string[] {
     const word = words[index] ?? '';
     keywords.push(word);
     if (SERVER_VALUE_KEYWORDS.includes(word) || word === 'source') index++;
-    while (word === 'source' && SERVER_SOURCE_MODIFIERS.includes(words[index + 1] ?? '')) index += 2;
+    while (word === 'source' && SERVER_SOURCE_MODIFIERS.includes(words[index + 1] ?? ''))
+      index += 2;
   }
   return keywords;
 }
@@ -67,7 +78,8 @@ export function algorithmBlocker(
   defaults: readonly string[],
   backend: readonly string[],
 ): string | undefined {
-  const balance = lastArgs('backend', backend, 'balance') ?? lastArgs('defaults', defaults, 'balance');
+  const balance =
+    lastArgs('backend', backend, 'balance') ?? lastArgs('defaults', defaults, 'balance');
   const algorithm = (balance?.[0] ?? 'roundrobin').replace(/\(.*$/, '');
   if (DYNAMIC_ALGORITHMS.has(algorithm)) return undefined;
   if (algorithm === 'static-rr') return 'balance static-rr is a static algorithm';
@@ -88,8 +100,10 @@ export function backendTraits(
   const keywords = optionKeywords(serverOptionWords(section.server_options));
   const version = options.dynamicServers ? undefined : 'this HAProxy has no dynamic servers';
   const algorithm = algorithmBlocker(defaults, backend);
-  const defaultServer = [...defaults.map((l) => ['defaults', l] as const), ...backend.map((l) => ['backend', l] as const)]
-    .some(([where, line]) => parseDirective(where, line)?.keyword === 'default-server');
+  const defaultServer = [
+    ...defaults.map((l) => ['defaults', l] as const),
+    ...backend.map((l) => ['backend', l] as const),
+  ].some(([where, line]) => parseDirective(where, line)?.keyword === 'default-server');
   const refused = keywords.find((keyword) => !dynamicKeyword(keyword));
   const addBlocker =
     version ??

@@ -79,6 +79,9 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly dynamicServers: boolean;
   private lastReloadAt = 0;
   private cacheWritten: string | undefined;
+  private warningsLogged = '';
+  /** The writer calls sync serially; this keeps it so for any other caller (1.0's B19). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: HAProxyConfig,
@@ -100,15 +103,30 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     });
   }
 
+  /** The config text sync would install now (undiscovered clusters from the outage cache). */
   async render(clusters: readonly Cluster[]): Promise<string> {
     return this.desired(withKnownNodes(clusters, this.known, undefined)).render.text;
   }
 
-  async sync(clusters: readonly Cluster[]): Promise<void> {
+  sync(clusters: readonly Cluster[]): Promise<void> {
+    const result = this.queue.then(() => this.syncNow(clusters));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.runtime.reset();
+  }
+
+  /**
+   * One convergence. The no-op case (the 60 s safety net) costs two small file reads (PID file,
+   * /proc cmdline), one `show servers state` and a render: no file write, no other command.
+   */
+  private async syncNow(clusters: readonly Cluster[]): Promise<void> {
     const pid = await this.process.runningPid();
     const live = pid === undefined ? undefined : await this.liveServers();
     const desired = this.desired(withKnownNodes(clusters, this.known, live));
-    for (const warning of desired.render.warnings) this.log.warn(warning);
+    this.logWarnings(desired.render.warnings);
     if (pid === undefined) {
       await this.start(desired);
     } else if (live === undefined) {
@@ -123,8 +141,12 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     await this.remember(desired);
   }
 
-  async close(): Promise<void> {
-    this.runtime.reset();
+  /** Logs the renderer's warnings when they change, not on every safety-net sync. */
+  private logWarnings(warnings: readonly string[]): void {
+    const key = warnings.join('\n');
+    if (key === this.warningsLogged) return;
+    this.warningsLogged = key;
+    for (const warning of warnings) this.log.warn(warning);
   }
 
   /** `show servers state` by backend; undefined when the admin socket does not answer. */
@@ -181,7 +203,11 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     });
   }
 
-  /** Waits until a reload is allowed: at most one per restart_interval. */
+  /**
+   * Waits until a reload is allowed: at most one per restart_interval. sync is serial, so the
+   * changes that arrive meanwhile queue up in the writer, which coalesces them into the next
+   * sync: one reload covers all of them.
+   */
   private async rateLimit(): Promise<void> {
     const wait = this.lastReloadAt + this.intervalMs - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

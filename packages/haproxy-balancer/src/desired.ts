@@ -76,7 +76,10 @@ export function desiredState(
     const cookies = servers.some((server) => server.cookie !== undefined);
     traits.set(
       cluster.name,
-      backendTraits(config.defaults, cluster.config, { dynamicServers: options.dynamicServers, cookies }),
+      backendTraits(config.defaults, cluster.config, {
+        dynamicServers: options.dynamicServers,
+        cookies,
+      }),
     );
   }
   return {

@@ -158,7 +158,10 @@ function sectionProblem(section: Section, directive: Directive, negated: boolean
   if (section === 'defaults' && directive.namedDefaultsOnly) {
     return `"${keyword}" is not allowed in the anonymous defaults section lighthouse writes (HAProxy accepts it only in named ones): put it in each frontend or backend`;
   }
-  if (!directive.sections.includes(section) && !TOLERATED_FOR_COMPATIBILITY.has(`${section} ${keyword}`)) {
+  if (
+    !directive.sections.includes(section) &&
+    !TOLERATED_FOR_COMPATIBILITY.has(`${section} ${keyword}`)
+  ) {
     return `"${keyword}" is not allowed in a ${section} section (only in: ${directive.sections.join(', ')})`;
   }
   if (negated && !directive.negatable) return `"no" cannot be used with "${keyword}"`;

@@ -32,10 +32,17 @@ export interface Plan {
 /** `ip:port` or `[ip6]:port` split into the IP (no brackets) and the port. */
 export function splitAddress(address: string): { ip: string; port: number } {
   const colon = address.lastIndexOf(':');
-  return { ip: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(colon + 1)) };
+  return {
+    ip: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
+    port: Number(address.slice(colon + 1)),
+  };
 }
 
-function addCommands(backend: string, server: BackendServer, traits: BackendTraits): RuntimeCommand[] {
+function addCommands(
+  backend: string,
+  server: BackendServer,
+  traits: BackendTraits,
+): RuntimeCommand[] {
   const target = { backend, server: server.name };
   const add: RuntimeCommand = {
     op: 'add-server',
@@ -62,7 +69,8 @@ function updateCommands(
   const target = { backend, server: server.name };
   const commands: RuntimeCommand[] = [];
   const { ip, port } = splitAddress(server.address);
-  if (live.address !== ip || live.port !== port) commands.push({ op: 'set-addr', ...target, ip, port });
+  if (live.address !== ip || live.port !== port)
+    commands.push({ op: 'set-addr', ...target, ip, port });
   const weight = server.weight ?? 1;
   if (live.weight !== weight) {
     if (traits.weightBlocker === undefined) commands.push({ op: 'set-weight', ...target, weight });
@@ -80,7 +88,11 @@ function updateCommands(
  * back), then `del server`. HAProxy refuses the deletion while connections remain: the server
  * then stays in maint and the next sync tries again.
  */
-function removeCommands(backend: string, live: ServerState, traits: BackendTraits): RuntimeCommand[] {
+function removeCommands(
+  backend: string,
+  live: ServerState,
+  traits: BackendTraits,
+): RuntimeCommand[] {
   const target = { backend, server: live.server };
   const inMaint = (live.adminState & AdminFlags.forcedMaint) !== 0;
   return [

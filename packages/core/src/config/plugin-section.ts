@@ -17,8 +17,6 @@ import { invalid } from './validation.js';
 
 /** Options of {@link validatePluginSection}. */
 export interface SectionOptions extends SchemaOptions {
-  /** Where the section sits in the document (`/haproxy`); default the root. */
-  pointer?: string;
   /** The plugin, for the message when its rules throw. */
   plugin: string;
   /** The plugin's rules, called with the validated, defaulted section. */
@@ -42,5 +40,10 @@ export function validatePluginSection(
     return invalid([{ pointer, message }]);
   }
   if (issues.length === 0) return result;
-  return invalid(issues.map((issue) => ({ pointer: joinPointer(pointer, issue.pointer), message: issue.message })));
+  return invalid(
+    issues.map((issue) => ({
+      pointer: joinPointer(pointer, issue.pointer),
+      message: issue.message,
+    })),
+  );
 }

@@ -1,18 +1,20 @@
 import type { CheckPlugin } from '../define.js';
 import { printable } from '../model/names.js';
+import { closestMatch } from './did-you-mean.js';
 import { isJsonObject } from './plain-json.js';
 import type { JsonValue } from './plain-json.js';
 import { lookupPlugin } from './plugin-lookup.js';
 import { childPointer } from './pointer.js';
+import { validatePluginSection } from './plugin-section.js';
 import { validateSchema } from './schema-errors.js';
-import { CheckEngineKeys, CheckSection } from './schemas.js';
+import { CheckEngineKeys, CheckSection, ServiceFile } from './schemas.js';
 import type { Validation, ValidationInput } from './validation.js';
 import { invalid } from './validation.js';
 
 /**
  * One entry of a service's `checks:`. The key names a check plugin; the mapping mixes the
  * engine's keys (`rise`, `fall`, `timeout`) with the plugin's own, which are split off and
- * validated against the plugin's `configSchema` with its defaults applied.
+ * validated against the plugin's `configSchema` with its defaults applied, then by its rules.
  */
 
 /** A validated check, before the service's interval fills in a missing timeout. */
@@ -26,26 +28,36 @@ export interface ValidatedCheck {
 }
 
 const engineKeys = Object.keys(CheckEngineKeys.properties);
+/** The keys of `checks:` that are not checks (`interval`). */
+const checksKeys = Object.keys(ServiceFile.properties.checks.properties);
 
 /** Validates `checks.<name>` of a service file. */
 export async function validateCheck(
   input: ValidationInput,
   name: string,
   section: JsonValue,
-  candidates: readonly string[],
 ): Promise<Validation<ValidatedCheck>> {
   const pointer = childPointer('/checks', name);
+  const candidates = [...checksKeys, ...input.resolver.names('checks')];
+  // `intervall:` is a misspelt key, `htp:` a misspelt check: say which one it looks like.
+  const what = checksKeys.includes(closestMatch(name, candidates) ?? '') ? 'key' : 'check';
   const lookup = await lookupPlugin(input, 'checks', name, pointer, {
-    context: `unknown check "${printable(name)}"`,
+    context: `unknown ${what} "${printable(name)}"`,
     candidates,
   });
   if (!lookup.ok) return invalid([lookup.problem]);
   const engine = validateSchema(CheckSection, section, { pointer });
+  const { plugin } = lookup;
   const own = isJsonObject(section)
-    ? validateSchema(
-        lookup.plugin.configSchema,
+    ? validatePluginSection(
+        plugin.configSchema,
         Object.fromEntries(Object.entries(section).filter(([key]) => !engineKeys.includes(key))),
-        { pointer, knownKeys: engineKeys },
+        {
+          pointer,
+          knownKeys: engineKeys,
+          plugin: plugin.name,
+          rules: (value) => plugin.validateConfig?.(value),
+        },
       )
     : undefined;
   if (!engine.ok || own === undefined || !own.ok) {
@@ -59,7 +71,7 @@ export async function validateCheck(
     ok: true,
     value: {
       name,
-      plugin: lookup.plugin,
+      plugin,
       rise,
       fall,
       ...(timeout === undefined ? {} : { timeout }),

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { nameProblem, printable } from '../model/names.js';
 import { discoveryProblems, lookupPlugin } from './plugin-lookup.js';
 import { childPointer } from './pointer.js';
+import { validatePluginSection } from './plugin-section.js';
 import { validateSchema } from './schema-errors.js';
 import { ClusterFile } from './schemas.js';
 import type { ClusterConfig } from './types.js';
@@ -32,8 +33,11 @@ async function validateSections(
         candidates,
       });
       if (!lookup.ok) return { key, problems: [lookup.problem] };
-      const section = validateSchema(lookup.plugin.clusterSchema, input.document[key] ?? null, {
+      const { plugin } = lookup;
+      const section = validatePluginSection(plugin.clusterSchema, input.document[key] ?? null, {
         pointer,
+        plugin: plugin.name,
+        rules: (value) => plugin.validateClusterConfig?.(value),
       });
       return section.ok
         ? { key, value: section.value, problems: [] }

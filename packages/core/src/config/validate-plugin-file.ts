@@ -1,5 +1,5 @@
 import type { PluginOf } from '../define.js';
-import { validateSchema } from './schema-errors.js';
+import { validatePluginSection } from './plugin-section.js';
 import { lookupPlugin } from './plugin-lookup.js';
 import type { BalancerConfig, DiscoveryConfig } from './types.js';
 import type { Validation, ValidationInput } from './validation.js';
@@ -8,7 +8,7 @@ import { invalid, validName } from './validation.js';
 /**
  * `balancers/<name>.yaml` and `discovery/<name>.yaml`: the file name names the plugin and the
  * whole document is that plugin's config, validated against its `configSchema` with its
- * defaults applied.
+ * defaults applied, then by the plugin's own rules.
  */
 
 /** Validates a balancer plugin's file. */
@@ -33,7 +33,11 @@ async function validatePluginFile<K extends 'balancers' | 'discovery'>(
   if (!name.ok) return name;
   const lookup = await lookupPlugin(input, kind, name.value, '');
   if (!lookup.ok) return invalid([lookup.problem]);
-  const config = validateSchema(lookup.plugin.configSchema, input.document);
+  const { plugin } = lookup;
+  const config = validatePluginSection(plugin.configSchema, input.document, {
+    plugin: plugin.name,
+    rules: (value) => plugin.validateConfig?.(value),
+  });
   if (!config.ok) return config;
   return { ok: true, value: { name: name.value, plugin: lookup.plugin, config: config.value } };
 }

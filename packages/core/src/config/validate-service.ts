@@ -57,14 +57,11 @@ export async function validateService(input: ValidationInput): Promise<Validatio
   const core = validateSchema(ServiceKeys, input.document);
   const checksSection = input.document['checks'];
   const checkNames = isJsonObject(checksSection)
-    ? Object.keys(checksSection).filter((key) => key !== 'interval')
+    ? Object.keys(checksSection).filter((key) => !(key in ServiceFile.properties.checks.properties))
     : [];
-  const candidates = ['interval', ...input.resolver.names('checks')];
   const checks = isJsonObject(checksSection)
     ? await Promise.all(
-        checkNames.map((name) =>
-          validateCheck(input, name, checksSection[name] ?? null, candidates),
-        ),
+        checkNames.map((name) => validateCheck(input, name, checksSection[name] ?? null)),
       )
     : [];
   const problems = checks.flatMap((check) => (check.ok ? [] : check.problems));

@@ -180,7 +180,7 @@ describe('broken files are rejected with file, line, pointer and message', () =>
       'port: 80\ndiscovery: zookeeper\nchecks:\n  intervall: 3\n' + redis,
       [
         'services/web.yaml:3: /checks/interval: missing required key "interval"',
-        'services/web.yaml:4: /checks/intervall: unknown check "intervall" (did you mean "interval"?): checks plugin "intervall" is not available (found: http, redis, tcp); referenced from services/web.yaml',
+        'services/web.yaml:4: /checks/intervall: unknown key "intervall" (did you mean "interval"?): checks plugin "intervall" is not available (found: http, redis, tcp); referenced from services/web.yaml',
       ],
     ],
     [
@@ -342,6 +342,33 @@ describe('broken files are rejected with file, line, pointer and message', () =>
       ],
     ],
   ])('%s: %j', async (file, text, expected) => {
+    expect((await issuesOf(file, text)).map(formatIssue)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      'clusters/web.yaml',
+      'discovery: zookeeper\nhaproxy:\n  port: 8000\n  frontend:\n    - "log global\\n\\tserver evil 6.6.6.6:80"\n',
+      ['clusters/web.yaml:5: /haproxy/frontend/0: a line must not contain control characters'],
+    ],
+    [
+      'balancers/haproxy.yaml',
+      'config_file: a\nsocket_file: b\npid_file: c\nglobal:\n  - daemon\n  - "user x\\nlisten evil"\n',
+      ['balancers/haproxy.yaml:6: /global/1: a line must not contain control characters'],
+    ],
+    [
+      'services/web.yaml',
+      service('  http: {rise: 1, fall: 1, uri: health}\n'),
+      ['services/web.yaml:5: /checks/http/uri: must start with "/"'],
+    ],
+    [
+      'services/web.yaml',
+      service('  tcp: {rise: 1, fall: 1, query: boom}\n'),
+      [
+        'services/web.yaml:5: /checks/tcp: the tcp plugin failed to check these options: rules exploded',
+      ],
+    ],
+  ])("%s: the plugin's own rules run after its schema: %j", async (file, text, expected) => {
     expect((await issuesOf(file, text)).map(formatIssue)).toEqual(expected);
   });
 

@@ -14,6 +14,15 @@ import { createStaticResolver } from '../../src/plugins/static.js';
 const notUsed = (): never => {
   throw new Error('config tests never create plugin instances');
 };
+/** The kind of rule a real plugin adds beyond its schema (the HAProxy balancer checks lines). */
+function lineRules(section: string, lines: readonly string[] | undefined) {
+  return (lines ?? []).flatMap((line, index) =>
+    /[\n\r\t]/.test(line)
+      ? [{ pointer: `/${section}/${index}`, message: 'a line must not contain control characters' }]
+      : [],
+  );
+}
+
 const lines = (description: string) => Type.Optional(Type.Array(Type.String(), { description }));
 
 /** A stand-in for the `haproxy` balancer: lighthouse 1.0's keys. */
@@ -67,6 +76,11 @@ export const fakeHaproxy = defineBalancer({
     },
     { additionalProperties: false },
   ),
+  validateConfig: (config) => lineRules('global', config.global),
+  validateClusterConfig: (section) => [
+    ...lineRules('frontend', section.frontend),
+    ...lineRules('backend', section.backend),
+  ],
   create: notUsed,
 });
 
@@ -94,6 +108,8 @@ export const fakeHttp = defineCheck({
     },
     { additionalProperties: false },
   ),
+  validateConfig: (config) =>
+    config.uri.startsWith('/') ? [] : [{ pointer: '/uri', message: 'must start with "/"' }],
   create: notUsed,
 });
 export const fakeRedis = defineCheck({
@@ -110,6 +126,11 @@ export const fakeTcp = defineCheck({
     },
     { additionalProperties: false },
   ),
+  validateConfig: (config) => {
+    // Stands in for a plugin whose own rules crash.
+    if (config.query === 'boom') throw new Error('rules exploded');
+    return [];
+  },
   create: notUsed,
 });
 

@@ -11,12 +11,17 @@ export interface ConfigCheck {
 
 function run(binary: string, args: readonly string[]): Promise<ConfigCheck> {
   return new Promise((resolve, reject) => {
-    execFile(binary, args, { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const output = `${stdout}${stderr}`.trim();
-      if (error === null) resolve({ valid: true, output });
-      else if (typeof error.code === 'number') resolve({ valid: false, output });
-      else reject(error);
-    });
+    execFile(
+      binary,
+      args,
+      { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`.trim();
+        if (error === null) resolve({ valid: true, output });
+        else if (typeof error.code === 'number') resolve({ valid: false, output });
+        else reject(error);
+      },
+    );
   });
 }
 

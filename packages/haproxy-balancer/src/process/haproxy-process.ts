@@ -59,7 +59,10 @@ export class HAProxyProcess {
     let status: number | null;
     try {
       status = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(binary, args, { detached: true, stdio: ['ignore', 'ignore', stderr.fd] });
+        const child = spawn(binary, args, {
+          detached: true,
+          stdio: ['ignore', 'ignore', stderr.fd],
+        });
         child.once('error', (error: NodeJS.ErrnoException) =>
           reject(
             error.code === 'ENOENT'
@@ -68,14 +71,15 @@ export class HAProxyProcess {
           ),
         );
         child.once('exit', (code) => resolve(code));
-        child.unref();
       });
     } finally {
       await stderr.close();
     }
     if (status !== 0) {
       const output = (await readFile(stderrFile, 'utf8').catch(() => '')).trim();
-      throw new Error(`HAProxy failed to start (exit status ${status}): ${output || '(no output)'}`);
+      throw new Error(
+        `HAProxy failed to start (exit status ${status}): ${output || '(no output)'}`,
+      );
     }
     return this.waitReady();
   }

@@ -36,7 +36,10 @@ export async function isOurHAProxy(pid: number, configFile: string): Promise<boo
 }
 
 /** The PID in `pidFile` if it is our running HAProxy master, else undefined. */
-export async function runningMaster(pidFile: string, configFile: string): Promise<number | undefined> {
+export async function runningMaster(
+  pidFile: string,
+  configFile: string,
+): Promise<number | undefined> {
   const pid = await readPidFile(pidFile);
   return pid !== undefined && (await isOurHAProxy(pid, configFile)) ? pid : undefined;
 }

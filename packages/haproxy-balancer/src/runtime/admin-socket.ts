@@ -75,7 +75,8 @@ export class AdminSocket {
   /**
    * A batch on the session; if the session breaks, once more on a new session, then command by
    * command on one-shot connections. A command may then run twice (its first reply was lost):
-   * the planner's commands are idempotent or refused harmlessly the second time.
+   * the planner's commands are idempotent or refused harmlessly the second time. A timeout is
+   * not retried: HAProxy is there but stuck, and every retry would wait as long again.
    */
   private async runBatch(batch: readonly string[]): Promise<string[]> {
     const line = batch.join(';');
@@ -83,11 +84,12 @@ export class AdminSocket {
       try {
         return await this.session.exchange(line, batch.length);
       } catch (error) {
-        if (!(error instanceof RuntimeConnectionError)) throw error;
+        if (!(error instanceof RuntimeConnectionError) || error.timedOut) throw error;
       }
     }
     const replies: string[] = [];
-    for (const command of batch) replies.push(await oneShot(this.socketPath, command, this.timeoutMs));
+    for (const command of batch)
+      replies.push(await oneShot(this.socketPath, command, this.timeoutMs));
     return replies;
   }
 }

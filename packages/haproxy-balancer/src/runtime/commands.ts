@@ -21,7 +21,8 @@ export type RuntimeCommand =
   | (Target & { op: 'set-weight'; weight: number })
   | (Target & { op: 'set-addr'; ip: string; port: number })
   | (Target & {
-      op: 'enable-health' | 'disable-health' | 'enable-agent' | 'disable-agent' | 'shutdown-sessions';
+      op:
+        'enable-health' | 'disable-health' | 'enable-agent' | 'disable-agent' | 'shutdown-sessions';
     });
 
 /** The command line HAProxy reads (without the newline). */
@@ -58,7 +59,10 @@ export function commandLine(command: RuntimeCommand): string {
 const ADDR_OK = /^(IP changed|port changed|no need to change)/;
 
 /** The refusal in `reply`, or undefined when it is the command's 2.6 success reply. */
-export function replyError(command: RuntimeCommand, reply: string): RuntimeCommandError | undefined {
+export function replyError(
+  command: RuntimeCommand,
+  reply: string,
+): RuntimeCommandError | undefined {
   const text = reply.trim();
   const ok =
     command.op === 'add-server'

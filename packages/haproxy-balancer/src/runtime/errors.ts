@@ -34,11 +34,21 @@ export class RuntimeCommandError extends Error {
 /** The CLI socket could not be reached or did not answer in time. */
 export class RuntimeConnectionError extends Error {
   readonly socketPath: string;
+  /** HAProxy accepted the connection but did not answer in time: retrying would wait again. */
+  readonly timedOut: boolean;
 
-  constructor(socketPath: string, reason: string, cause?: unknown) {
-    super(`HAProxy CLI ${socketPath}: ${reason}`, cause === undefined ? undefined : { cause });
+  constructor(
+    socketPath: string,
+    reason: string,
+    options: { cause?: unknown; timedOut?: boolean } = {},
+  ) {
+    super(
+      `HAProxy CLI ${socketPath}: ${reason}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'RuntimeConnectionError';
     this.socketPath = socketPath;
+    this.timedOut = options.timedOut ?? false;
   }
 }
 

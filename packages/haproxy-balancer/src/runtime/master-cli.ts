@@ -50,6 +50,6 @@ export class MasterCli {
 
   /** Asks for a reload; it happens asynchronously: verify with {@link showProc}. */
   async reload(): Promise<void> {
-    await oneShot(this.socketPath, 'reload', this.timeoutMs);
+    await oneShot(this.socketPath, 'reload', this.timeoutMs, true);
   }
 }

@@ -55,7 +55,9 @@ export class PromptSession {
     socket.unref();
     socket.setEncoding('utf8');
     socket.on('data', (text: string) => this.onData(text));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(socket, error.code ?? error.message, error));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.fail(socket, error.code ?? error.message, { cause: error }),
+    );
     socket.on('close', () => this.fail(socket, 'connection closed'));
     await this.send('prompt\n', 1);
   }
@@ -67,7 +69,7 @@ export class PromptSession {
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => this.fail(socket, `no answer within ${this.timeoutMs} ms`),
+        () => this.fail(socket, `no answer within ${this.timeoutMs} ms`, { timedOut: true }),
         this.timeoutMs,
       );
       this.pending = { count, resolve, reject, timer };
@@ -81,7 +83,11 @@ export class PromptSession {
     if (pending === undefined) return;
     const replies: string[] = [];
     let start = 0;
-    for (let end = this.buffer.indexOf(PROMPT); end >= 0; end = this.buffer.indexOf(PROMPT, start)) {
+    for (
+      let end = this.buffer.indexOf(PROMPT);
+      end >= 0;
+      end = this.buffer.indexOf(PROMPT, start)
+    ) {
       replies.push(this.buffer.slice(start, end + 1));
       start = end + PROMPT.length;
       if (replies.length === pending.count) break;
@@ -93,13 +99,17 @@ export class PromptSession {
     pending.resolve(replies);
   }
 
-  private fail(socket: Socket, reason: string, cause?: unknown): void {
+  private fail(
+    socket: Socket,
+    reason: string,
+    options: { cause?: unknown; timedOut?: boolean } = {},
+  ): void {
     if (this.socket !== socket) return;
     this.close();
     const pending = this.pending;
     this.pending = undefined;
     if (pending === undefined) return;
     clearTimeout(pending.timer);
-    pending.reject(new RuntimeConnectionError(this.socketPath, reason, cause));
+    pending.reject(new RuntimeConnectionError(this.socketPath, reason, options));
   }
 }

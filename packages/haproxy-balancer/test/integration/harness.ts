@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { ClusterState, LogFields, Logger, Node } from '@lighthouse/core';
-import { createTempDir, freePort, waitFor } from '@lighthouse/testing';
+import { createTempDir, waitFor } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
 import { MasterCli, RuntimeApi, balancerPaths } from '../../src/index.js';
 import type { HAProxyClusterConfig, HAProxyConfig, ServerState } from '../../src/index.js';
@@ -114,7 +114,7 @@ export interface Fixture {
   runtime: RuntimeApi;
   /** HAProxy's reload counter (master CLI `show proc`). */
   reloads(): Promise<number>;
-  /** `show servers state` of one backend. */
+  /** `show servers state` of one backend, on a new session (a reload may have happened). */
   servers(backend: string): Promise<ServerState[]>;
   /** Stops the HAProxy this fixture started (SIGTERM by PID file, checked) and removes the dir. */
   cleanup(): Promise<void>;
@@ -141,7 +141,10 @@ export async function createFixture(extra: Partial<HAProxyConfig> = {}): Promise
     master,
     runtime,
     reloads: async () => (await master.showProc()).reloads,
-    servers: (backend) => runtime.showServersState(backend),
+    servers: (backend) => {
+      runtime.reset();
+      return runtime.showServersState(backend);
+    },
     async cleanup() {
       runtime.reset();
       await stopHAProxy(config);

@@ -26,7 +26,11 @@ let backends: NamedBackend[];
 let port = 0;
 
 function web(nodes: readonly NamedBackend[], backendLines: string[] = []): Cluster {
-  return cluster('web', { port, backend: backendLines }, nodes.map((b) => b.node));
+  return cluster(
+    'web',
+    { port, backend: backendLines },
+    nodes.map((b) => b.node),
+  );
 }
 
 beforeAll(async () => {
@@ -85,7 +89,10 @@ describe('haproxy balancer resilience', () => {
   });
 
   it('rate-limits reloads to one per restart_interval', async () => {
-    const slow = await createBalancer({ ...fixture.config, restart_interval: 0.5 }, recordingLogger());
+    const slow = await createBalancer(
+      { ...fixture.config, restart_interval: 0.5 },
+      recordingLogger(),
+    );
     await slow.sync([web(backends.slice(0, 2), ['timeout server 40s'])]);
     const started = Date.now();
     await slow.sync([web(backends.slice(0, 2), ['timeout server 41s'])]);

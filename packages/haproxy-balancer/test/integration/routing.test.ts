@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Balancer, ClusterState } from '@lighthouse/core';
 import { freePort, waitFor } from '@lighthouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBalancer } from '../../src/index.js';
+import { AdminFlags, createBalancer } from '../../src/index.js';
 import type { HAProxyClusterConfig } from '../../src/index.js';
 import {
   bodies,
@@ -31,7 +33,11 @@ const ports = { web: 0, meta: 0, proxy: 0, stats: 0, extra: 0 };
 /** The topology under test: web (3 candidates), meta cluster api (users, orders). */
 function topology(webNodes: NamedBackend[], more: Cluster[] = []): Cluster[] {
   return [
-    cluster('web', { port: ports.web }, webNodes.map((b) => b.node)),
+    cluster(
+      'web',
+      { port: ports.web },
+      webNodes.map((b) => b.node),
+    ),
     cluster('users', { acl: 'path_beg /users' }, [users[0]!.node], { metaCluster: 'api' }),
     cluster('orders', { acl: 'path_beg /orders' }, [orders[0]!.node], { metaCluster: 'api' }),
     ...more,
@@ -47,7 +53,9 @@ beforeAll(async () => {
   upstream = await startBackends(['upstream-1']);
   fixture = await createFixture({
     meta_clusters: { api: { port: ports.meta } },
-    proxies: { ext: { port: ports.proxy, upstreams: [{ host: '127.0.0.1', port: upstream[0]!.port }] } },
+    proxies: {
+      ext: { port: ports.proxy, upstreams: [{ host: '127.0.0.1', port: upstream[0]!.port }] },
+    },
     stats: { port: ports.stats, uri: '/stats' },
   });
   balancer = await createBalancer(fixture.config, log);
@@ -57,7 +65,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await balancer?.close?.();
   await fixture?.cleanup();
-  for (const backend of [...(web ?? []), ...(users ?? []), ...(orders ?? []), ...(upstream ?? [])]) {
+  for (const backend of [
+    ...(web ?? []),
+    ...(users ?? []),
+    ...(orders ?? []),
+    ...(upstream ?? []),
+  ]) {
     await backend.close();
   }
 });
@@ -119,11 +132,54 @@ describe('haproxy balancer with a real HAProxy', () => {
     const before = await fixture.reloads();
     const file = await readFile(fixture.config.config_file, 'utf8');
     const broken = cluster('broken', { backend: ['balance nonsense'] }, []);
-    await expect(balancer.sync(topology(web, [broken]))).rejects.toThrow(/haproxy -c refused.*balance only supports/s);
+    await expect(balancer.sync(topology(web, [broken]))).rejects.toThrow(
+      /haproxy -c refused.*balance only supports/s,
+    );
     expect(await readFile(fixture.config.config_file, 'utf8')).toBe(file);
     expect(await fixture.reloads()).toBe(before);
-    expect(log.lines.some((line) => line.level === 'error' && String(line.fields['output']).includes('balance only supports'))).toBe(true);
+    expect(
+      log.lines.some(
+        (line) =>
+          line.level === 'error' && String(line.fields['output']).includes('balance only supports'),
+      ),
+    ).toBe(true);
     expect((await get(ports.web)).status).toBe(200);
+  });
+
+  it('drains a removed server with an open request, then deletes it on a later sync', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = createServer((_request, response) => void held.then(() => response.end('slow')));
+    // HAProxy keeps the idle server connection in its pool, which also blocks `del server`,
+    // until the server closes it: keep that short.
+    slow.keepAliveTimeout = 200;
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowPort = (slow.address() as AddressInfo).port;
+    const node = { host: 'slow', ip: '127.0.0.1', port: slowPort, metadata: {} };
+    const slowCluster = (nodes: (typeof node)[]) => cluster('slow', { port: ports.extra }, nodes);
+    await balancer.sync(topology(web, [slowCluster([node])]));
+    const before = await fixture.reloads();
+    const pending = get(ports.extra);
+    await waitFor(
+      async () => {
+        fixture.runtime.reset();
+        const [row] = await fixture.runtime.showStat('slow 4 -1');
+        return row?.['scur'] === '1';
+      },
+      { what: 'the request to reach the slow server' },
+    );
+    await balancer.sync(topology(web, [slowCluster([])]));
+    const [drained] = await fixture.servers('slow');
+    expect(drained?.adminState).toBe(AdminFlags.forcedMaint);
+    expect((await get(ports.extra)).status).toBe(503);
+    release();
+    expect(await pending).toEqual({ status: 200, body: 'slow' });
+    await waitFor(async () => {
+      await balancer.sync(topology(web, [slowCluster([])]));
+      return (await fixture.servers('slow')).length === 0;
+    });
+    expect(await fixture.reloads()).toBe(before);
+    slow.close();
   });
 
   it('answers a removed cluster port no more after its reload', async () => {

@@ -1,0 +1,112 @@
+import type { ClusterState, Node } from '@lighthouse/core';
+import { silentLogger } from '@lighthouse/core';
+import { createTempDir } from '@lighthouse/testing';
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import type { HAProxyClusterConfig, HAProxyConfig, ServerState } from '../src/index.js';
+import { desiredState, nodesFromLive, withKnownNodes } from '../src/desired.js';
+import { cacheText, loadCache } from '../src/outage-cache.js';
+import { node } from './scenarios.js';
+
+/** Desired state: the structure fingerprint, undiscovered clusters, and the outage cache. */
+
+type Cluster = ClusterState<HAProxyClusterConfig>;
+
+const CONFIG: HAProxyConfig = {
+  config_file: '/tmp/lighthouse-test/haproxy.cfg',
+  socket_file: '/tmp/lighthouse-test/haproxy.sock',
+  pid_file: '/tmp/lighthouse-test/haproxy.pid',
+};
+
+const A = node('a', '10.0.0.1', 80);
+const B = node('b', '10.0.0.2', 80, { weight: 9 });
+
+function web(nodes: readonly Node[], config: HAProxyClusterConfig = { port: 8080 }): Cluster {
+  return { name: 'web', config, discovered: true, nodes };
+}
+
+const structure = (clusters: Cluster[]) =>
+  desiredState(CONFIG, clusters, { dynamicServers: true }).structure;
+
+describe('structure fingerprint', () => {
+  it('ignores membership and weights, but not lines, ports or server options', () => {
+    const base = structure([web([A])]);
+    expect(structure([web([A, B])])).toBe(base);
+    expect(structure([web([])])).toBe(base);
+    expect(structure([web([A], { port: 8081 })])).not.toBe(base);
+    expect(structure([web([A], { port: 8080, backend: ['timeout server 3s'] })])).not.toBe(base);
+    expect(structure([web([], { port: 8080, server_options: 'check' })])).not.toBe(base);
+    expect(structure([web([A]), { ...web([]), name: 'other' }])).not.toBe(base);
+  });
+
+  it('computes each backend’s runtime traits', () => {
+    const desired = desiredState(CONFIG, [web([A], { backend: ['balance static-rr'] })], {
+      dynamicServers: true,
+    });
+    expect(desired.traits.get('web')?.addBlocker).toMatch(/static-rr/);
+  });
+});
+
+describe('undiscovered clusters (B12)', () => {
+  const running: ServerState[] = [
+    {
+      backendId: 1,
+      backend: 'web',
+      serverId: 1,
+      server: 'b:80',
+      address: '10.0.0.2',
+      opState: 2,
+      adminState: 0,
+      weight: 9,
+      port: 80,
+    },
+    {
+      backendId: 1,
+      backend: 'web',
+      serverId: 2,
+      server: 'a:80',
+      address: '10.0.0.1',
+      opState: 2,
+      adminState: 0,
+      weight: 1,
+      port: 80,
+    },
+  ];
+
+  it('rebuilds nodes from the running HAProxy, weights other than 1 kept', () => {
+    expect(nodesFromLive(running)).toEqual([
+      { host: 'b', ip: '10.0.0.2', port: 80, metadata: { weight: 9 } },
+      { host: 'a', ip: '10.0.0.1', port: 80, metadata: {} },
+    ]);
+  });
+
+  it('prefers known nodes, then the running HAProxy, and never touches discovered clusters', () => {
+    const undiscovered = { ...web([]), discovered: false };
+    const known = new Map([['web', [A]]]);
+    const live = new Map([['web', running]]);
+    expect(withKnownNodes([undiscovered], known, live)[0]?.nodes).toEqual([A]);
+    expect(withKnownNodes([undiscovered], new Map(), live)[0]?.nodes).toHaveLength(2);
+    expect(withKnownNodes([undiscovered], new Map(), undefined)[0]?.nodes).toEqual([]);
+    expect(withKnownNodes([web([])], known, live)[0]?.nodes).toEqual([]);
+  });
+});
+
+describe('outage cache', () => {
+  it('round-trips nodes through the wire codec and ignores a broken file', async () => {
+    const dir = await createTempDir({}, 'lh-cache-');
+    try {
+      const path = join(dir.dir, 'cache.json');
+      const text = cacheText({ hash: 'h', structure: 's', clusters: new Map([['web', [A, B]]]) });
+      await writeFile(path, text);
+      const cache = await loadCache(path, silentLogger);
+      expect(cache?.hash).toBe('h');
+      expect(cache?.clusters.get('web')).toEqual([A, B]);
+      await writeFile(path, text.replace('10.0.0.1', '10.0.0.1\\nlisten evil'));
+      expect(await loadCache(path, silentLogger)).toBeUndefined();
+      expect(await loadCache(join(dir.dir, 'missing.json'), silentLogger)).toBeUndefined();
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});

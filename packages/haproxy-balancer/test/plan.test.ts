@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { AdminFlags, backendTraits, commandLine, planSync, splitAddress } from '../src/index.js';
+import type { BackendServer, BackendTraits, DesiredState, ServerState } from '../src/index.js';
+
+/** The planner's rules, without HAProxy: what goes through the runtime API, what reloads. */
+
+const DYNAMIC: BackendTraits = { check: false, agent: false, disabled: false };
+
+function server(name: string, port: number, extra: Partial<BackendServer> = {}): BackendServer {
+  return { name: `${name}:${port}`, address: `10.0.0.1:${port}`, options: [], ...extra };
+}
+
+function live(
+  backend: string,
+  name: string,
+  port: number,
+  extra: Partial<ServerState> = {},
+): ServerState {
+  return {
+    backendId: 1,
+    backend,
+    serverId: port,
+    server: `${name}:${port}`,
+    address: '10.0.0.1',
+    opState: 2,
+    adminState: 0,
+    weight: 1,
+    port,
+    ...extra,
+  };
+}
+
+function desired(servers: BackendServer[], traits: BackendTraits = DYNAMIC): DesiredState {
+  return {
+    structure: 'S',
+    backends: new Map([['web', servers]]),
+    traits: new Map([['web', traits]]),
+  };
+}
+
+function lines(plan: ReturnType<typeof planSync>): string[] {
+  return plan.commands.map(commandLine);
+}
+
+describe('planSync', () => {
+  it('asks for a reload when the structure changed or is unknown', () => {
+    const state = new Map([['web', []]]);
+    expect(planSync(desired([]), undefined, state).reload).toMatch(/not written by this writer/);
+    expect(planSync(desired([]), 'OTHER', state)).toEqual({
+      commands: [],
+      reload: 'frontends, backends or directive lines changed',
+    });
+  });
+
+  it('does nothing when HAProxy already runs the desired servers', () => {
+    const plan = planSync(
+      desired([server('a', 80)]),
+      'S',
+      new Map([['web', [live('web', 'a', 80)]]]),
+    );
+    expect(plan).toEqual({ commands: [] });
+  });
+
+  it('adds a server and puts it in rotation, with checks and agent when configured', () => {
+    const traits = { ...DYNAMIC, check: true, agent: true };
+    const plan = planSync(
+      desired([server('a', 80, { options: ['check', 'inter', '2s'], weight: 7 })], traits),
+      'S',
+      new Map([['web', []]]),
+    );
+    expect(plan.reload).toBeUndefined();
+    expect(lines(plan)).toEqual([
+      'add server web/a:80 10.0.0.1:80 check inter 2s weight 7',
+      'enable health web/a:80',
+      'enable agent web/a:80',
+      'set server web/a:80 state ready',
+    ]);
+  });
+
+  it('leaves a server added with "disabled" in maintenance', () => {
+    const plan = planSync(
+      desired([server('a', 80)], { ...DYNAMIC, disabled: true }),
+      'S',
+      new Map([['web', []]]),
+    );
+    expect(lines(plan)).toEqual(['add server web/a:80 10.0.0.1:80']);
+  });
+
+  it('drains then deletes a removed server, disabling its agent first', () => {
+    const plan = planSync(
+      desired([], { ...DYNAMIC, agent: true }),
+      'S',
+      new Map([['web', [live('web', 'a', 80)]]]),
+    );
+    expect(lines(plan)).toEqual([
+      'disable agent web/a:80',
+      'set server web/a:80 state maint',
+      'del server web/a:80',
+    ]);
+  });
+
+  it('only retries the deletion of a server already in maintenance', () => {
+    const state = live('web', 'a', 80, { adminState: AdminFlags.forcedMaint });
+    expect(lines(planSync(desired([]), 'S', new Map([['web', [state]]])))).toEqual([
+      'del server web/a:80',
+    ]);
+  });
+
+  it('changes weight, address and forced admin state at runtime', () => {
+    const plan = planSync(
+      desired([server('a', 80, { weight: 5, address: '[::1]:81' })]),
+      'S',
+      new Map([['web', [live('web', 'a', 80, { adminState: AdminFlags.forcedDrain })]]]),
+    );
+    expect(plan.reload).toBeUndefined();
+    expect(lines(plan)).toEqual([
+      'set server web/a:80 addr ::1 port 81',
+      'set server web/a:80 weight 5',
+      'set server web/a:80 state ready',
+    ]);
+  });
+
+  it('leaves config maintenance (disabled in the file) alone', () => {
+    const state = live('web', 'a', 80, { adminState: AdminFlags.configMaint });
+    expect(planSync(desired([server('a', 80)]), 'S', new Map([['web', [state]]]))).toEqual({
+      commands: [],
+    });
+  });
+
+  it('reloads for membership a static backend cannot change, after taking removals out of rotation', () => {
+    const traits = {
+      ...DYNAMIC,
+      addBlocker: 'static',
+      deleteBlocker: 'static',
+      weightBlocker: 'static',
+    };
+    const plan = planSync(
+      desired([server('a', 80, { weight: 3 }), server('b', 81)], traits),
+      'S',
+      new Map([['web', [live('web', 'a', 80), live('web', 'c', 82)]]]),
+    );
+    expect(lines(plan)).toEqual(['set server web/c:82 state maint']);
+    expect(plan.reload).toBe(
+      'weight of web/a:80: static; new server web/b:81: static; removed server web/c:82: static',
+    );
+  });
+
+  it('reloads when a backend is missing from the running HAProxy', () => {
+    expect(planSync(desired([]), 'S', new Map()).reload).toMatch(/backend web is missing/);
+  });
+});
+
+describe('splitAddress', () => {
+  it('splits IPv4 and bracketed IPv6 addresses', () => {
+    expect(splitAddress('10.1.2.3:8080')).toEqual({ ip: '10.1.2.3', port: 8080 });
+    expect(splitAddress('[fe80::1]:81')).toEqual({ ip: 'fe80::1', port: 81 });
+  });
+});
+
+describe('backendTraits', () => {
+  const dynamic = { dynamicServers: true, cookies: false };
+
+  it('accepts the dynamic algorithms and consistent hashing', () => {
+    expect(backendTraits(['balance leastconn'], {}, dynamic).addBlocker).toBeUndefined();
+    expect(
+      backendTraits([], { backend: ['balance random(2)'] }, dynamic).addBlocker,
+    ).toBeUndefined();
+    const consistent = backendTraits(
+      ['hash-type consistent'],
+      { backend: ['balance source'] },
+      dynamic,
+    );
+    expect(consistent).toEqual({ check: false, agent: false, disabled: false });
+  });
+
+  it('blocks static-rr and map-based hashing for adds, deletes and weights', () => {
+    const staticRr = backendTraits(['balance static-rr'], {}, dynamic);
+    expect(staticRr.addBlocker).toMatch(/static-rr/);
+    expect(staticRr.deleteBlocker).toMatch(/static-rr/);
+    expect(staticRr.weightBlocker).toMatch(/static-rr/);
+    expect(backendTraits([], { backend: ['balance uri'] }, dynamic).addBlocker).toMatch(
+      /map-based/,
+    );
+  });
+
+  it('blocks adds that would lose default-server, cookies or refused keywords', () => {
+    expect(backendTraits(['default-server inter 3s'], {}, dynamic).addBlocker).toMatch(
+      /default-server/,
+    );
+    expect(backendTraits([], {}, { ...dynamic, cookies: true }).addBlocker).toMatch(/cookies/);
+    const resolvers = backendTraits([], { server_options: 'check resolvers dns' }, dynamic);
+    expect(resolvers.addBlocker).toMatch(/"resolvers"/);
+    expect(resolvers.deleteBlocker).toBeUndefined();
+  });
+
+  it('reads check, agent-check and disabled from the options, skipping values', () => {
+    const traits = backendTraits(
+      [],
+      { server_options: 'check agent-check agent-port 9 inter check' },
+      dynamic,
+    );
+    expect(traits).toEqual({ check: true, agent: true, disabled: false });
+    expect(backendTraits([], { server_options: 'agent-send disabled' }, dynamic).disabled).toBe(
+      false,
+    );
+  });
+
+  it('blocks every runtime membership change without dynamic servers', () => {
+    const old = backendTraits([], {}, { dynamicServers: false, cookies: false });
+    expect(old.addBlocker).toMatch(/no dynamic servers/);
+    expect(old.deleteBlocker).toMatch(/no dynamic servers/);
+    expect(old.weightBlocker).toBeUndefined();
+  });
+});

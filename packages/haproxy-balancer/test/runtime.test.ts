@@ -1,0 +1,213 @@
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { join } from 'node:path';
+import { createTempDir } from '@lighthouse/testing';
+import type { TempDir } from '@lighthouse/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  RuntimeApi,
+  RuntimeCommandError,
+  RuntimeConnectionError,
+  parseServersState,
+  parseShowProc,
+} from '../src/index.js';
+import { batchLines } from '../src/runtime/admin-socket.js';
+import { replyError } from '../src/runtime/commands.js';
+import { refusalKind } from '../src/runtime/errors.js';
+import { parseInfo, parseStatCsv } from '../src/runtime/show-parsers.js';
+
+/** The runtime-API client against a fake admin socket that speaks 2.6's prompt protocol. */
+
+const STATE_HEADER =
+  '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port';
+
+/** Replies measured on 2.6.12, by command. */
+function reply(command: string): string {
+  if (command === 'show servers state') {
+    return `1\n${STATE_HEADER}\n3 web 1 a:80 ::1 2 1 7 1 5 1 0 2 0 0 0 0 - 80 - 0 0 - - 0\n\n`;
+  }
+  if (command.startsWith('add server')) return 'New server registered.\n';
+  if (command.startsWith('del server')) return 'No such server.\n';
+  return '\n';
+}
+
+let dir: TempDir;
+let server: Server;
+let socketPath: string;
+const connections: Socket[] = [];
+let received: string[] = [];
+let silent = false;
+
+beforeEach(async () => {
+  dir = await createTempDir({}, 'lh-runtime-');
+  socketPath = join(dir.dir, 'admin.sock');
+  received = [];
+  silent = false;
+  server = createServer((socket) => {
+    connections.push(socket);
+    let buffer = '';
+    let prompt = false;
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      buffer += text;
+      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        received.push(line);
+        if (silent) continue;
+        if (line === 'prompt') {
+          prompt = true;
+          socket.write('\n> ');
+          continue;
+        }
+        const replies = line.split(';').map(reply);
+        if (prompt) socket.write(replies.map((r) => `${r.replace(/\n$/, '')}\n> `).join(''));
+        else socket.end(replies.join(''));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+});
+
+afterEach(async () => {
+  for (const socket of connections.splice(0)) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  await dir.cleanup();
+});
+
+describe('RuntimeApi', () => {
+  it('batches commands on one prompt session and splits the replies', async () => {
+    const api = new RuntimeApi(socketPath);
+    const outcomes = await api.execute([
+      { op: 'add-server', backend: 'web', server: 'a:80', address: '[::1]:80', options: ['check'] },
+      { op: 'set-state', backend: 'web', server: 'a:80', state: 'ready' },
+      { op: 'del-server', backend: 'web', server: 'b:81' },
+    ]);
+    expect(received).toEqual([
+      'prompt',
+      'add server web/a:80 [::1]:80 check;set server web/a:80 state ready;del server web/b:81',
+    ]);
+    expect(outcomes.map((outcome) => outcome.error?.kind)).toEqual([
+      undefined,
+      undefined,
+      'no-such-server',
+    ]);
+    const [state] = await api.showServersState();
+    expect(state).toMatchObject({
+      backend: 'web',
+      server: 'a:80',
+      address: '::1',
+      adminState: 1,
+      weight: 7,
+      port: 80,
+    });
+    expect(connections).toHaveLength(1);
+    api.reset();
+  });
+
+  it('throws typed refusals from the single-command methods', async () => {
+    const api = new RuntimeApi(socketPath);
+    await expect(api.delServer('web', 'x:1')).rejects.toBeInstanceOf(RuntimeCommandError);
+    await expect(api.setWeight('web', 'x:1', 3)).resolves.toBeUndefined();
+    api.reset();
+  });
+
+  it('reconnects after HAProxy closed the session', async () => {
+    const api = new RuntimeApi(socketPath);
+    await api.setServerState('web', 'a:80', 'drain');
+    connections[0]?.destroy();
+    await expect(api.setServerState('web', 'a:80', 'ready')).resolves.toBeUndefined();
+    expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
+    api.reset();
+  });
+
+  it('fails with a connection error when HAProxy does not answer in time', async () => {
+    silent = true;
+    const api = new RuntimeApi(socketPath, { timeoutMs: 50 });
+    await expect(api.raw('show info')).rejects.toBeInstanceOf(RuntimeConnectionError);
+    api.reset();
+  });
+
+  it('fails with a connection error when nothing listens', async () => {
+    const api = new RuntimeApi(join(dir.dir, 'missing.sock'));
+    await expect(api.showInfo()).rejects.toThrow(/missing\.sock: ENOENT/);
+  });
+});
+
+describe('batchLines', () => {
+  it('keeps each ;-joined line under the limit, a long command alone', () => {
+    expect(batchLines(['aaaa', 'bbbb', 'cccc', 'x'.repeat(20), 'd'], 10)).toEqual([
+      ['aaaa', 'bbbb'],
+      ['cccc'],
+      ['x'.repeat(20)],
+      ['d'],
+    ]);
+  });
+});
+
+describe('reply classification (2.6.12 texts)', () => {
+  it('knows the refusals', () => {
+    expect(refusalKind('No such backend.\n\n')).toBe('no-such-backend');
+    expect(refusalKind('Already exists a server with the same name in backend.\n')).toBe(
+      'already-exists',
+    );
+    expect(
+      refusalKind('Backend must use a dynamic load balancing to support dynamic servers.\n'),
+    ).toBe('not-dynamic');
+    expect(refusalKind('Server still has connections attached to it, cannot remove it.\n')).toBe(
+      'server-busy',
+    );
+    expect(refusalKind('Only servers in maintenance mode can be deleted.\n')).toBe(
+      'not-in-maintenance',
+    );
+    expect(
+      refusalKind('Unknown command, but maybe one of the following ones is a better match:\n'),
+    ).toBe('unknown-command');
+    expect(refusalKind("'cookie' option is not accepted for dynamic server\n")).toBe('refused');
+  });
+
+  it('accepts only the success reply of each command', () => {
+    const target = { backend: 'b', server: 's' };
+    expect(replyError({ op: 'set-weight', ...target, weight: 2 }, '\n')).toBeUndefined();
+    expect(replyError({ op: 'set-weight', ...target, weight: 2 }, 'No such server.\n')?.kind).toBe(
+      'no-such-server',
+    );
+    expect(replyError({ op: 'del-server', ...target }, 'Server deleted.\n')).toBeUndefined();
+    expect(replyError({ op: 'del-server', ...target }, '\n')).toBeInstanceOf(RuntimeCommandError);
+    const addr = { op: 'set-addr', ...target, ip: '10.0.0.2', port: 80 } as const;
+    expect(
+      replyError(addr, "IP changed from '10.0.0.1' to '10.0.0.2' by 'stats socket command'\n"),
+    ).toBeUndefined();
+  });
+});
+
+describe('show parsers', () => {
+  it('refuses a reply that is not a servers state (never an empty list)', () => {
+    expect(() => parseServersState('Unknown command.\n')).toThrow(/unexpected/);
+    expect(parseServersState(`1\n${STATE_HEADER}\n\n`)).toEqual([]);
+  });
+
+  it('parses show info and show stat CSV', () => {
+    const info = parseInfo('Name: HAProxy\nVersion: 2.6.12-1+deb12u4\nUptime_sec: 3\n');
+    expect(info.get('Version')).toBe('2.6.12-1+deb12u4');
+    const rows = parseStatCsv(
+      '# pxname,svname,status,weight,\nweb,a:80,UP,1,\nweb,BACKEND,UP,1,\n\n',
+    );
+    expect(rows).toEqual([
+      { pxname: 'web', svname: 'a:80', status: 'UP', weight: '1' },
+      { pxname: 'web', svname: 'BACKEND', status: 'UP', weight: '1' },
+    ]);
+    expect(() => parseStatCsv('Permission denied\n')).toThrow(/unexpected/);
+  });
+
+  it('parses show proc: counters and the current workers only', () => {
+    const proc = parseShowProc(
+      '#<PID>          <type>          <reloads>       <uptime>        <version>      \n' +
+        '9053            master          2 [failed: 1]   0d00h01m36s     2.6.12-1+deb12u4\n' +
+        '# workers\n11001           worker          0               0d00h00m00s     2.6.12\n' +
+        '10990           worker          1               0d00h00m09s     2.6.12\n# programs\n\n',
+    );
+    expect(proc).toEqual({ masterPid: 9053, reloads: 2, failed: 1, workers: [11001] });
+    expect(() => parseShowProc('')).toThrow(/unexpected/);
+  });
+});
