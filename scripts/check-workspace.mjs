@@ -37,17 +37,29 @@ for (const dir of packageDirs) {
       .map((name) => byName.get(name)),
   );
   const refs = new Set((tsconfig.references ?? []).map((ref) => resolve(dir, ref.path)));
-  for (const dep of needed) if (!refs.has(dep)) problems.push(`${where}/tsconfig.json: missing reference to ${relative(dir, dep)}`);
-  for (const ref of refs) if (!needed.has(ref)) problems.push(`${where}/tsconfig.json: references ${relative(dir, ref)}, which is not a dependency`);
-  if (!solutionRefs.has(dir)) problems.push(`tsconfig.json: the solution does not reference ${where}`);
+  for (const dep of needed)
+    if (!refs.has(dep))
+      problems.push(`${where}/tsconfig.json: missing reference to ${relative(dir, dep)}`);
+  for (const ref of refs)
+    if (!needed.has(ref))
+      problems.push(
+        `${where}/tsconfig.json: references ${relative(dir, ref)}, which is not a dependency`,
+      );
+  if (!solutionRefs.has(dir))
+    problems.push(`tsconfig.json: the solution does not reference ${where}`);
 
-  if (pkg.exports?.['./package.json'] !== './package.json') problems.push(`${where}/package.json: must export "./package.json"`);
-  if (pkg.types !== undefined && !pkg.types.startsWith('./dist/')) problems.push(`${where}/package.json: "types" must point into ./dist`);
+  if (pkg.exports?.['./package.json'] !== './package.json')
+    problems.push(`${where}/package.json: must export "./package.json"`);
+  if (pkg.types !== undefined && !pkg.types.startsWith('./dist/'))
+    problems.push(`${where}/package.json: "types" must point into ./dist`);
   if (pkg.type !== 'module') problems.push(`${where}/package.json: must be "type": "module"`);
-  if (pkg.engines?.node !== rootPkg.engines.node) problems.push(`${where}/package.json: engines.node must be "${rootPkg.engines.node}"`);
+  if (pkg.engines?.node !== rootPkg.engines.node)
+    problems.push(`${where}/package.json: engines.node must be "${rootPkg.engines.node}"`);
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     if (pkg[field]?.['@lighthouse/testing'] !== undefined && pkg.name !== '@lighthouse/testing') {
-      problems.push(`${where}/package.json: @lighthouse/testing may only be a devDependency (found in ${field})`);
+      problems.push(
+        `${where}/package.json: @lighthouse/testing may only be a devDependency (found in ${field})`,
+      );
     }
   }
 
@@ -56,7 +68,10 @@ for (const dir of packageDirs) {
     for (const kind of ['checks', 'discovery', 'balancers']) {
       for (const [name, target] of Object.entries(manifest[kind] ?? {})) {
         const file = typeof target === 'string' ? target : target.target;
-        if (!existsSync(join(dir, file))) problems.push(`${where}/package.json: lighthouse.${kind}.${name} points at ${file}, which does not exist after the build`);
+        if (!existsSync(join(dir, file)))
+          problems.push(
+            `${where}/package.json: lighthouse.${kind}.${name} points at ${file}, which does not exist after the build`,
+          );
       }
     }
   }

@@ -27,7 +27,10 @@ let haproxyPidFile;
 async function start(name, args) {
   await mkdir(join(work, 'logs'), { recursive: true });
   const log = createWriteStream(join(work, 'logs', `${name}.log`));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   children.push({ name, child });
@@ -37,12 +40,15 @@ async function start(name, args) {
 /** GET (or POST) a loopback URL; resolves with status and body, or an error text. */
 function fetchText(port, path, method = 'GET') {
   return new Promise((resolveFetch) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolveFetch({ status: res.statusCode, body: body.trim() }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method, agent: false, timeout: 2000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolveFetch({ status: res.statusCode, body: body.trim() }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', (error) => resolveFetch({ status: 0, body: error.message }));
     req.end();
@@ -57,14 +63,18 @@ async function writeFiles(dir, files) {
 }
 
 async function stopAll() {
-  for (const { child } of children.filter(({ name }) => name.startsWith('reporter')).concat(children.filter(({ name }) => !name.startsWith('reporter')))) {
+  for (const { child } of children
+    .filter(({ name }) => name.startsWith('reporter'))
+    .concat(children.filter(({ name }) => !name.startsWith('reporter')))) {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await new Promise((done) => child.once('exit', done));
     }
   }
   if (haproxyPidFile !== undefined) {
-    const pid = Number((await readFile(haproxyPidFile, 'utf8').catch(() => '')).trim().split('\n')[0]);
+    const pid = Number(
+      (await readFile(haproxyPidFile, 'utf8').catch(() => '')).trim().split('\n')[0],
+    );
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     if (pid > 0 && cmdline.includes(work)) process.kill(pid, 'SIGTERM'); // only the HAProxy we started
   }
@@ -83,13 +93,29 @@ try {
   for (const name of ['app-1', 'app-2', 'app-3']) apps.push({ name, port: await freePort() });
 
   for (const app of apps) {
-    await start(app.name, [join(root, 'examples/demo/app.mjs'), '--port', String(app.port), '--name', app.name]);
+    await start(app.name, [
+      join(root, 'examples/demo/app.mjs'),
+      '--port',
+      String(app.port),
+      '--name',
+      app.name,
+    ]);
     const dir = join(work, app.name);
     await writeFiles(dir, {
       'discovery/zookeeper.yaml': discovery,
       'services/webapp.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 1\n  http:\n    uri: /health\n    rise: 2\n    fall: 1\n`,
     });
-    await start(`reporter-${app.name}`, [cli, 'reporter', dir, '--advertise-host', app.name, '--advertise-ip', '127.0.0.1', '--log-format', 'pretty']);
+    await start(`reporter-${app.name}`, [
+      cli,
+      'reporter',
+      dir,
+      '--advertise-host',
+      app.name,
+      '--advertise-ip',
+      '127.0.0.1',
+      '--log-format',
+      'pretty',
+    ]);
   }
 
   const writerDir = join(work, 'writer');
@@ -120,22 +146,34 @@ try {
 
   say('Waiting for the three apps to pass their health checks and reach HAProxy…');
   const seen = new Set();
-  await waitFor(async () => {
-    const { status, body } = await fetchText(frontend, '/');
-    if (status === 200) seen.add(body.replace(/^Hello from (\S+).*/, '$1'));
-    return seen.size === apps.length;
-  }, { timeoutMs: 60_000, intervalMs: 100, what: 'all three apps to be routed (see the logs in ' + join(work, 'logs') + ')' });
+  await waitFor(
+    async () => {
+      const { status, body } = await fetchText(frontend, '/');
+      if (status === 200) seen.add(body.replace(/^Hello from (\S+).*/, '$1'));
+      return seen.size === apps.length;
+    },
+    {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: 'all three apps to be routed (see the logs in ' + join(work, 'logs') + ')',
+    },
+  );
 
   say(`\nHAProxy on 127.0.0.1:${frontend} balances across the healthy apps:`);
-  for (let i = 0; i < 6; i++) say(`  GET http://127.0.0.1:${frontend}/  →  ${(await fetchText(frontend, '/')).body}`);
+  for (let i = 0; i < 6; i++)
+    say(`  GET http://127.0.0.1:${frontend}/  →  ${(await fetchText(frontend, '/')).body}`);
 
   say(`\nMaking app-2 fail its health check (POST http://127.0.0.1:${apps[1].port}/fail)…`);
   await fetchText(apps[1].port, '/fail', 'POST');
-  await waitFor(async () => {
-    const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => fetchText(frontend, '/')));
-    return answers.every(({ status, body }) => status === 200 && !body.includes('app-2'));
-  }, { timeoutMs: 20_000, intervalMs: 200, what: 'app-2 to leave the rotation' });
-  for (let i = 0; i < 4; i++) say(`  GET http://127.0.0.1:${frontend}/  →  ${(await fetchText(frontend, '/')).body}`);
+  await waitFor(
+    async () => {
+      const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => fetchText(frontend, '/')));
+      return answers.every(({ status, body }) => status === 200 && !body.includes('app-2'));
+    },
+    { timeoutMs: 20_000, intervalMs: 200, what: 'app-2 to leave the rotation' },
+  );
+  for (let i = 0; i < 4; i++)
+    say(`  GET http://127.0.0.1:${frontend}/  →  ${(await fetchText(frontend, '/')).body}`);
   await fetchText(apps[1].port, '/recover', 'POST');
   say('app-2 recovered; it rejoins after two passing checks.');
 

@@ -4,20 +4,35 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTempConfigDir, createTempProject, freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
+import {
+  createTempConfigDir,
+  createTempProject,
+  freePort,
+  startZooKeeper,
+  waitFor,
+} from '@lighthouse/testing';
 import type { ZooKeeperServer } from '@lighthouse/testing';
 import { startCli, watchCluster } from './support.js';
 import type { CliProcess } from './support.js';
 
 const demoApp = fileURLToPath(new URL('../examples/demo/app.mjs', import.meta.url));
-const examplePlugin = fileURLToPath(new URL('../examples/lighthouse-check-example', import.meta.url));
+const examplePlugin = fileURLToPath(
+  new URL('../examples/lighthouse-check-example', import.meta.url),
+);
 
 /** Starts the demo web app on a free port; it answers /health until POST /fail. */
-async function startApp(): Promise<{ port: number; child: ChildProcess; post(path: string): Promise<void> }> {
+async function startApp(): Promise<{
+  port: number;
+  child: ChildProcess;
+  post(path: string): Promise<void>;
+}> {
   const port = await freePort();
   const child = spawn(process.execPath, [demoApp, '--port', String(port)], { stdio: 'ignore' });
-  const post = async (path: string) => void (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST' }));
-  await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok), { what: 'the app to listen' });
+  const post = async (path: string) =>
+    void (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST' }));
+  await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok), {
+    what: 'the app to listen',
+  });
   return { port, child, post };
 }
 
@@ -35,19 +50,32 @@ describe('lighthouse reporter against a real ZooKeeper', () => {
   });
 
   /** Writes a config directory (`configDir`, else a new temp dir) and starts a reporter on it. */
-  async function reporterFor(files: Record<string, string>, configDir?: string): Promise<{ cli: CliProcess; dir: string }> {
+  async function reporterFor(
+    files: Record<string, string>,
+    configDir?: string,
+  ): Promise<{ cli: CliProcess; dir: string }> {
     let dir = configDir;
     if (dir === undefined) {
       const temp = await createTempConfigDir();
       cleanups.push(() => temp.cleanup());
       dir = temp.dir;
     }
-    const all = { 'discovery/zookeeper.yaml': `hosts: ["${zookeeper.connectString}"]\npath: /lighthouse/services\nsession_timeout: 4\n`, ...files };
+    const all = {
+      'discovery/zookeeper.yaml': `hosts: ["${zookeeper.connectString}"]\npath: /lighthouse/services\nsession_timeout: 4\n`,
+      ...files,
+    };
     for (const [file, text] of Object.entries(all)) {
       await mkdir(dirname(join(dir, file)), { recursive: true });
       await writeFile(join(dir, file), text);
     }
-    const cli = startCli(['reporter', dir, '--advertise-host', 'app-1', '--advertise-ip', '127.0.0.1']);
+    const cli = startCli([
+      'reporter',
+      dir,
+      '--advertise-host',
+      'app-1',
+      '--advertise-ip',
+      '127.0.0.1',
+    ]);
     cleanups.push(() => cli.stop('SIGKILL'));
     return { cli, dir };
   }
@@ -62,21 +90,36 @@ describe('lighthouse reporter against a real ZooKeeper', () => {
     const app = await startApp();
     cleanups.push(async () => app.child.kill());
     const watcher = await watch('webapp');
-    await reporterFor({ 'services/webapp.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  http:\n    uri: /health\n    rise: 1\n    fall: 1\n` });
-    const nodes = await waitFor(() => watcher.nodes()?.length === 1 && watcher.nodes(), { timeoutMs: 15_000, what: 'the registration' });
+    await reporterFor({
+      'services/webapp.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  http:\n    uri: /health\n    rise: 1\n    fall: 1\n`,
+    });
+    const nodes = await waitFor(() => watcher.nodes()?.length === 1 && watcher.nodes(), {
+      timeoutMs: 15_000,
+      what: 'the registration',
+    });
     expect(nodes).toEqual([{ host: 'app-1', ip: '127.0.0.1', port: app.port, metadata: {} }]);
     await app.post('/fail');
-    await waitFor(() => watcher.nodes()?.length === 0, { what: 'deregistration after the check fails' });
+    await waitFor(() => watcher.nodes()?.length === 0, {
+      what: 'deregistration after the check fails',
+    });
     await app.post('/recover');
     await waitFor(() => watcher.nodes()?.length === 1, { what: 're-registration after recovery' });
   });
 
   it('registers one node per port of a multi-port service', async () => {
     const [first, second] = [await startApp(), await startApp()];
-    cleanups.push(async () => first.child.kill(), async () => second.child.kill());
+    cleanups.push(
+      async () => first.child.kill(),
+      async () => second.child.kill(),
+    );
     const watcher = await watch('multi');
-    await reporterFor({ 'services/multi.yaml': `ports: [${first.port}, ${second.port}]\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  tcp:\n    rise: 1\n    fall: 1\n` });
-    const ports = await waitFor(() => watcher.nodes()?.length === 2 && watcher.nodes()?.map((node) => node.port), { timeoutMs: 15_000 });
+    await reporterFor({
+      'services/multi.yaml': `ports: [${first.port}, ${second.port}]\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  tcp:\n    rise: 1\n    fall: 1\n`,
+    });
+    const ports = await waitFor(
+      () => watcher.nodes()?.length === 2 && watcher.nodes()?.map((node) => node.port),
+      { timeoutMs: 15_000 },
+    );
     expect(ports).toEqual([first.port, second.port].sort((a, b) => a - b));
   });
 
@@ -84,19 +127,27 @@ describe('lighthouse reporter against a real ZooKeeper', () => {
     const app = await startApp();
     cleanups.push(async () => app.child.kill());
     const watcher = await watch('shutdown');
-    const service = { 'services/shutdown.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  tcp:\n    rise: 1\n    fall: 1\n` };
+    const service = {
+      'services/shutdown.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  tcp:\n    rise: 1\n    fall: 1\n`,
+    };
     const graceful = await reporterFor(service);
     await waitFor(() => watcher.nodes()?.length === 1, { timeoutMs: 15_000 });
     const stoppedAt = Date.now();
     expect(await graceful.cli.stop('SIGTERM')).toBe(0);
-    await waitFor(() => watcher.nodes()?.length === 0, { timeoutMs: 2_000, what: 'removal on SIGTERM' });
+    await waitFor(() => watcher.nodes()?.length === 0, {
+      timeoutMs: 2_000,
+      what: 'removal on SIGTERM',
+    });
     expect(Date.now() - stoppedAt).toBeLessThan(2_000);
 
     const killed = await reporterFor(service, graceful.dir);
     await waitFor(() => watcher.nodes()?.length === 1, { timeoutMs: 15_000 });
     const killedAt = Date.now();
     await killed.cli.stop('SIGKILL');
-    await waitFor(() => watcher.nodes()?.length === 0, { timeoutMs: 15_000, what: 'removal after the session timeout' });
+    await waitFor(() => watcher.nodes()?.length === 0, {
+      timeoutMs: 15_000,
+      what: 'removal after the session timeout',
+    });
     // The ephemeral outlives the process by about the session timeout (4 s here): ZooKeeper, not
     // the dead reporter, removes it.
     expect(Date.now() - killedAt).toBeGreaterThan(2_000);
@@ -112,13 +163,21 @@ describe('lighthouse reporter against a real ZooKeeper', () => {
     // The config directory lives inside the project, so the project's package.json (which
     // depends on the plugin) is the root plugins are discovered from.
     const { cli } = await reporterFor(
-      { 'services/gated.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  file-exists:\n    path: ${ready}\n    rise: 1\n    fall: 1\n` },
+      {
+        'services/gated.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 0.2\n  file-exists:\n    path: ${ready}\n    rise: 1\n    fall: 1\n`,
+      },
       join(project.dir, 'config'),
     );
-    await waitFor(() => cli.output().includes('reporter started'), { timeoutMs: 15_000, what: 'the reporter to start' });
+    await waitFor(() => cli.output().includes('reporter started'), {
+      timeoutMs: 15_000,
+      what: 'the reporter to start',
+    });
     expect(watcher.nodes() ?? []).toEqual([]);
     await writeFile(ready, '');
-    await waitFor(() => watcher.nodes()?.length === 1, { timeoutMs: 10_000, what: 'registration once the file exists' });
+    await waitFor(() => watcher.nodes()?.length === 1, {
+      timeoutMs: 10_000,
+      what: 'registration once the file exists',
+    });
     expect(cli.output()).not.toMatch(/LH_PLUGIN/);
   });
 });

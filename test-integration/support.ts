@@ -7,7 +7,9 @@ import { zookeeperDiscovery } from '@lighthouse/zookeeper-discovery';
 import debug from 'debug';
 
 /** The built CLI entry point. */
-export const lighthouseBin = fileURLToPath(new URL('../packages/cli/bin/lighthouse.js', import.meta.url));
+export const lighthouseBin = fileURLToPath(
+  new URL('../packages/cli/bin/lighthouse.js', import.meta.url),
+);
 
 /** A `lighthouse` process with its combined output collected (for failure messages). */
 export interface CliProcess {

@@ -1,12 +1,7 @@
 import type { Socket } from 'node:net';
 import Value from 'typebox/value';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  describeCheckPlugin,
-  refusedTarget,
-  runCheck,
-  startTcpServer,
-} from '@lighthouse/testing';
+import { describeCheckPlugin, refusedTarget, runCheck, startTcpServer } from '@lighthouse/testing';
 import type { TestServer } from '@lighthouse/testing';
 import { MAX_LINE_BYTES } from '../src/probe.js';
 import redisCheck from '../src/redis.js';

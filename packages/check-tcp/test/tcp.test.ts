@@ -2,12 +2,7 @@ import type { Socket } from 'node:net';
 import Value from 'typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, debugFor, silentLogger } from '@lighthouse/core';
-import {
-  describeCheckPlugin,
-  refusedTarget,
-  runCheck,
-  startTcpServer,
-} from '@lighthouse/testing';
+import { describeCheckPlugin, refusedTarget, runCheck, startTcpServer } from '@lighthouse/testing';
 import type { TestServer } from '@lighthouse/testing';
 import { expectedLine, MAX_REPLY_BYTES } from '../src/probe.js';
 import { TcpCheckConfig } from '../src/schema.js';

@@ -21,9 +21,14 @@ export const logOptions = {
 } satisfies Pick<Command, 'options' | 'optionHelp'>;
 
 /** Validates an enumerated option value, naming the option and the allowed values on error. */
-export function choice<T extends string>(option: string, value: unknown, allowed: readonly T[]): T | undefined {
+export function choice<T extends string>(
+  option: string,
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+    return value as T;
   throw new UsageError(`--${option} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
 }
 

@@ -44,10 +44,18 @@ export async function runDaemon(
 ): Promise<number> {
   const level = logLevel(input.values['log-level']);
   const format = logFormat(input.values['log-format']);
-  const { logger, sink } = createLogger({ program, ...(level === undefined ? {} : { level }), ...(format === undefined ? {} : { format }) });
+  const { logger, sink } = createLogger({
+    program,
+    ...(level === undefined ? {} : { level }),
+    ...(format === undefined ? {} : { format }),
+  });
   const configDir = await configDirectory(input.positionals[0] ?? '');
   const root = input.values['root'];
-  const resolver = await discoverPlugins({ configDir, ...(typeof root === 'string' ? { root } : {}), log: logger });
+  const resolver = await discoverPlugins({
+    configDir,
+    ...(typeof root === 'string' ? { root } : {}),
+    log: logger,
+  });
 
   const crash = (error: unknown): void => {
     logger.error('unexpected error, exiting', { error: describeError(error) });

@@ -13,14 +13,22 @@ export async function configDirectory(argument: string): Promise<string> {
   const info = await stat(dir).catch(() => undefined);
   if (info?.isDirectory() !== true) {
     throw new ConfigError([
-      { file: argument, pointer: '', message: info === undefined ? 'config directory does not exist' : 'not a directory' },
+      {
+        file: argument,
+        pointer: '',
+        message: info === undefined ? 'config directory does not exist' : 'not a directory',
+      },
     ]);
   }
   return dir;
 }
 
 /** Discovers plugins for a config directory: the project's dependencies, then the CLI's own. */
-export function discoverPlugins(options: { configDir?: string; root?: string; log?: Logger }): Promise<PluginRegistry> {
+export function discoverPlugins(options: {
+  configDir?: string;
+  root?: string;
+  log?: Logger;
+}): Promise<PluginRegistry> {
   return PluginRegistry.discover({
     ...(options.root === undefined ? {} : { projectRoot: resolve(options.root) }),
     ...(options.configDir === undefined ? {} : { configDir: options.configDir }),

@@ -27,7 +27,9 @@ const processIo: Io = {
 };
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(join(cliPackageDir, 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(cliPackageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -43,7 +45,9 @@ function report(error: unknown, io: Io, program: string): number {
     return error.code === ErrorCode.Unavailable ? ExitCode.Runtime : ExitCode.Invalid;
   }
   io.stderr(renderError(error, true));
-  io.stderr(`This is a bug in lighthouse ${version()} (node ${process.version}); please report it with the output above.`);
+  io.stderr(
+    `This is a bug in lighthouse ${version()} (node ${process.version}); please report it with the output above.`,
+  );
   return ExitCode.Runtime;
 }
 
@@ -51,7 +55,11 @@ function report(error: unknown, io: Io, program: string): number {
  * Runs `lighthouse <args>`. `program` is what the user typed, so `lighthouse-writer --help`
  * shows `lighthouse-writer <config-dir>`. Returns the exit code; never calls process.exit.
  */
-export async function main(args: readonly string[], program = 'lighthouse', io: Io = processIo): Promise<number> {
+export async function main(
+  args: readonly string[],
+  program = 'lighthouse',
+  io: Io = processIo,
+): Promise<number> {
   const standalone = program !== 'lighthouse';
   const [name, ...rest] = args;
   try {
@@ -68,7 +76,10 @@ export async function main(args: readonly string[], program = 'lighthouse', io: 
       return ExitCode.Ok;
     }
     const command = commands.find((candidate) => candidate.name === name);
-    if (command === undefined) throw new UsageError(`unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})`);
+    if (command === undefined)
+      throw new UsageError(
+        `unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})`,
+      );
     const parsed = parseArgsOrUsage(command, rest);
     if (parsed.values['help'] === true) {
       io.stdout(commandHelp(program, command, standalone));
@@ -79,7 +90,12 @@ export async function main(args: readonly string[], program = 'lighthouse', io: 
       return ExitCode.Ok;
     }
     checkPositionals(command, parsed.positionals);
-    return await command.run({ positionals: parsed.positionals, values: parsed.values, io, program });
+    return await command.run({
+      positionals: parsed.positionals,
+      values: parsed.values,
+      io,
+      program,
+    });
   } catch (error) {
     return report(error, io, program);
   }
@@ -89,21 +105,31 @@ function parseArgsOrUsage(command: Command, args: string[]): ReturnType<typeof p
   try {
     return parseArgs({
       args,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
+      options: {
+        ...command.options,
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(`${command.name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `${command.name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 function checkPositionals(command: Command, positionals: string[]): void {
   const required = command.positionals.filter((positional) => positional.required);
   if (positionals.length < required.length) {
-    throw new UsageError(`${command.name}: missing <${required[positionals.length]?.name ?? 'argument'}>`);
+    throw new UsageError(
+      `${command.name}: missing <${required[positionals.length]?.name ?? 'argument'}>`,
+    );
   }
   if (positionals.length > command.positionals.length) {
-    throw new UsageError(`${command.name}: unexpected argument "${positionals[command.positionals.length] ?? ''}"`);
+    throw new UsageError(
+      `${command.name}: unexpected argument "${positionals[command.positionals.length] ?? ''}"`,
+    );
   }
 }

@@ -14,7 +14,11 @@ const examples: Record<string, { config: unknown; cluster?: unknown }> = {
   'checks/redis': { config: { password: 'secret' } },
   'discovery/zookeeper': { config: { hosts: ['zk01:2181'], path: '/lighthouse/services' } },
   'balancers/haproxy': {
-    config: { config_file: '/etc/haproxy.cfg', socket_file: '/var/run/haproxy.sock', pid_file: '/var/run/haproxy.pid' },
+    config: {
+      config_file: '/etc/haproxy.cfg',
+      socket_file: '/var/run/haproxy.sock',
+      pid_file: '/var/run/haproxy.pid',
+    },
     cluster: { port: 8000, frontend: ['log global'], backend: ['mode http'] },
   },
 };
@@ -25,10 +29,14 @@ const firstParty = statuses.filter((status) => status.entry.packageName.startsWi
 
 describe('first-party plugins (meta-tests)', () => {
   it('are all found, one per documented example', () => {
-    expect(firstParty.map(({ entry }) => `${entry.kind}/${entry.name}`).sort()).toEqual(Object.keys(examples).sort());
+    expect(firstParty.map(({ entry }) => `${entry.kind}/${entry.name}`).sort()).toEqual(
+      Object.keys(examples).sort(),
+    );
   });
 
-  describe.each(firstParty.map((status) => [`${status.entry.kind}/${status.entry.name}`, status] as const))('%s', (key, status) => {
+  describe.each(
+    firstParty.map((status) => [`${status.entry.kind}/${status.entry.name}`, status] as const),
+  )('%s', (key, status) => {
     const plugin = (): AnyPlugin => {
       if (!status.ok) throw status.error;
       return status.plugin;
@@ -41,32 +49,44 @@ describe('first-party plugins (meta-tests)', () => {
     });
 
     it('default-exports a plugin of the right shape', () => {
-      expect(pluginShapeProblems(plugin(), status.entry.kind as PluginKind, status.entry.name)).toEqual([]);
+      expect(
+        pluginShapeProblems(plugin(), status.entry.kind as PluginKind, status.entry.name),
+      ).toEqual([]);
     });
 
     it('accepts its documented example and rejects unknown keys', () => {
       const { configSchema } = plugin();
       const example = examples[key]?.config;
-      expect(Value.Check(configSchema, Value.Default(configSchema, structuredClone(example)))).toBe(true);
+      expect(Value.Check(configSchema, Value.Default(configSchema, structuredClone(example)))).toBe(
+        true,
+      );
       expect(Value.Check(configSchema, { ...(example as object), unexpected: true })).toBe(false);
       const cluster = examples[key]?.cluster;
       const current = plugin();
       if (current.kind === 'balancers') {
         expect(Value.Check(current.clusterSchema, cluster)).toBe(true);
-        expect(Value.Check(current.clusterSchema, { ...(cluster as object), unexpected: true })).toBe(false);
+        expect(
+          Value.Check(current.clusterSchema, { ...(cluster as object), unexpected: true }),
+        ).toBe(false);
       }
     });
 
     it('describes every property of its schemas', () => {
       const current = plugin();
       expect(missingDescriptions(current.configSchema)).toEqual([]);
-      if (current.kind === 'balancers') expect(missingDescriptions(current.clusterSchema)).toEqual([]);
+      if (current.kind === 'balancers')
+        expect(missingDescriptions(current.clusterSchema)).toEqual([]);
     });
 
     it('keeps its user-facing schema as reviewed (snapshot)', async () => {
       const current = plugin();
-      const schemas = current.kind === 'balancers' ? { config: current.configSchema, cluster: current.clusterSchema } : { config: current.configSchema };
-      await expect(`${JSON.stringify(schemas, null, 2)}\n`).toMatchFileSnapshot(`./__snapshots__/${key.replace('/', '-')}.schema.json`);
+      const schemas =
+        current.kind === 'balancers'
+          ? { config: current.configSchema, cluster: current.clusterSchema }
+          : { config: current.configSchema };
+      await expect(`${JSON.stringify(schemas, null, 2)}\n`).toMatchFileSnapshot(
+        `./__snapshots__/${key.replace('/', '-')}.schema.json`,
+      );
     });
   });
 });

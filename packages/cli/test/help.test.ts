@@ -5,7 +5,8 @@ describe('lighthouse --help, --version and usage errors', () => {
   it('lists every command with its summary', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['writer', 'reporter', 'validate', 'plugins', 'schema']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['writer', 'reporter', 'validate', 'plugins', 'schema'])
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(run.stdout).toContain('DEBUG=lighthouse:*');
   });
 
@@ -26,7 +27,10 @@ describe('lighthouse --help, --version and usage errors', () => {
     [['validate'], /missing <config-dir>/],
     [['validate', 'a', 'b'], /unexpected argument "b"/],
     [['validate', '--bogus', 'x'], /Unknown option '--bogus'/],
-    [['writer', '/tmp', '--log-level', 'loud'], /--log-level must be one of debug, info, warn, error, silent/],
+    [
+      ['writer', '/tmp', '--log-level', 'loud'],
+      /--log-level must be one of debug, info, warn, error, silent/,
+    ],
   ])('exits 2 with a usage message for %j', async (args, message) => {
     const run = await runCli(args);
     expect(run.code).toBe(2);
@@ -51,6 +55,8 @@ describe('lighthouse --help, --version and usage errors', () => {
   it('exits 1 naming a config directory that does not exist', async () => {
     const run = await runCli(['validate', '/nonexistent/lighthouse']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('/nonexistent/lighthouse: (document): config directory does not exist');
+    expect(run.stderr).toContain(
+      '/nonexistent/lighthouse: (document): config directory does not exist',
+    );
   });
 });

@@ -5,7 +5,9 @@ import type { TempDir } from '@lighthouse/testing';
 import { runCli } from './run-cli.js';
 
 const fixtures = fileURLToPath(new URL('../../core/test/fixtures/projects/', import.meta.url));
-const examplePlugin = fileURLToPath(new URL('../../../examples/lighthouse-check-example', import.meta.url));
+const examplePlugin = fileURLToPath(
+  new URL('../../../examples/lighthouse-check-example', import.meta.url),
+);
 
 describe('lighthouse plugins', () => {
   let project: TempDir | undefined;

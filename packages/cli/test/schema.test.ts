@@ -23,7 +23,9 @@ describe('lighthouse schema', () => {
     ]);
     const service = JSON.parse(await readFile(join(out, 'service.schema.json'), 'utf8'));
     expect(service.$schema).toMatch(/json-schema\.org/);
-    expect(service.properties.checks.properties.http.required).toEqual(expect.arrayContaining(['rise', 'fall', 'uri']));
+    expect(service.properties.checks.properties.http.required).toEqual(
+      expect.arrayContaining(['rise', 'fall', 'uri']),
+    );
     expect(service.properties.checks.properties.redis).toBeDefined();
     const cluster = JSON.parse(await readFile(join(out, 'cluster.schema.json'), 'utf8'));
     expect(cluster.properties.haproxy.properties.port.description).toEqual(expect.any(String));
@@ -32,6 +34,12 @@ describe('lighthouse schema', () => {
   it('prints all schemas as one JSON object without --out', async () => {
     const run = await runCli(['schema']);
     expect(run.code).toBe(0);
-    expect(Object.keys(JSON.parse(run.stdout)).sort()).toEqual(['balancer-haproxy', 'cluster', 'discovery-zookeeper', 'logging', 'service']);
+    expect(Object.keys(JSON.parse(run.stdout)).sort()).toEqual([
+      'balancer-haproxy',
+      'cluster',
+      'discovery-zookeeper',
+      'logging',
+      'service',
+    ]);
   });
 });

@@ -29,20 +29,66 @@ describe('lighthouse validate', () => {
   });
 
   it.each([
-    ['a cluster without discovery', 'clusters/webapp.yaml', 'haproxy:\n  port: 8000\n', 'clusters/webapp.yaml: /discovery: missing required key "discovery"'],
-    ['rise that is not an integer', 'services/cache.yaml', 'port: 6379\ndiscovery: zookeeper\nchecks:\n  interval: 3\n  redis:\n    rise: two\n    fall: 1\n', 'services/cache.yaml:6: /checks/redis/rise: expected an integer'],
-    ['an unknown check', 'services/cache.yaml', 'port: 6379\ndiscovery: zookeeper\nchecks:\n  interval: 3\n  rediss:\n    rise: 1\n    fall: 1\n', 'services/cache.yaml:5: /checks/rediss: unknown check "rediss" (did you mean "redis"?)'],
-    ['a frontend line with a newline in it', 'clusters/webapp.yaml', 'discovery: zookeeper\nhaproxy:\n  port: 8000\n  frontend:\n    - "log global\\n\\tserver evil 6.6.6.6:80"\n', 'clusters/webapp.yaml:5: /haproxy/frontend/0:'],
-    ['an unknown frontend directive', 'clusters/webapp.yaml', 'discovery: zookeeper\nhaproxy:\n  port: 8000\n  frontend:\n    - "logfoo global"\n', 'clusters/webapp.yaml:5: /haproxy/frontend/0:'],
-    ['server_options that inject a stanza', 'clusters/webapp.yaml', 'discovery: zookeeper\nhaproxy:\n  port: 8000\n  server_options: "check\\nlisten evil"\n', 'clusters/webapp.yaml:4: /haproxy/server_options:'],
-    ['an unknown key', 'services/cache.yaml', 'port: 6379\ndiscovery: zookeeper\nchecks:\n  intervall: 3\n  redis:\n    rise: 1\n    fall: 1\n', 'services/cache.yaml:4: /checks/intervall: unknown key "intervall" (did you mean "interval"?)'],
-    ['a YAML syntax error', 'services/cache.yaml', 'port: 6379\ndiscovery: [zookeeper\n', 'services/cache.yaml:'],
-    ['a port out of range', 'services/cache.yaml', 'port: 70000\ndiscovery: zookeeper\nchecks:\n  interval: 3\n  redis:\n    rise: 1\n    fall: 1\n', 'services/cache.yaml:1: /port:'],
+    [
+      'a cluster without discovery',
+      'clusters/webapp.yaml',
+      'haproxy:\n  port: 8000\n',
+      'clusters/webapp.yaml: /discovery: missing required key "discovery"',
+    ],
+    [
+      'rise that is not an integer',
+      'services/cache.yaml',
+      'port: 6379\ndiscovery: zookeeper\nchecks:\n  interval: 3\n  redis:\n    rise: two\n    fall: 1\n',
+      'services/cache.yaml:6: /checks/redis/rise: expected an integer',
+    ],
+    [
+      'an unknown check',
+      'services/cache.yaml',
+      'port: 6379\ndiscovery: zookeeper\nchecks:\n  interval: 3\n  rediss:\n    rise: 1\n    fall: 1\n',
+      'services/cache.yaml:5: /checks/rediss: unknown check "rediss" (did you mean "redis"?)',
+    ],
+    [
+      'a frontend line with a newline in it',
+      'clusters/webapp.yaml',
+      'discovery: zookeeper\nhaproxy:\n  port: 8000\n  frontend:\n    - "log global\\n\\tserver evil 6.6.6.6:80"\n',
+      'clusters/webapp.yaml:5: /haproxy/frontend/0:',
+    ],
+    [
+      'an unknown frontend directive',
+      'clusters/webapp.yaml',
+      'discovery: zookeeper\nhaproxy:\n  port: 8000\n  frontend:\n    - "logfoo global"\n',
+      'clusters/webapp.yaml:5: /haproxy/frontend/0:',
+    ],
+    [
+      'server_options that inject a stanza',
+      'clusters/webapp.yaml',
+      'discovery: zookeeper\nhaproxy:\n  port: 8000\n  server_options: "check\\nlisten evil"\n',
+      'clusters/webapp.yaml:4: /haproxy/server_options:',
+    ],
+    [
+      'an unknown key',
+      'services/cache.yaml',
+      'port: 6379\ndiscovery: zookeeper\nchecks:\n  intervall: 3\n  redis:\n    rise: 1\n    fall: 1\n',
+      'services/cache.yaml:4: /checks/intervall: unknown key "intervall" (did you mean "interval"?)',
+    ],
+    [
+      'a YAML syntax error',
+      'services/cache.yaml',
+      'port: 6379\ndiscovery: [zookeeper\n',
+      'services/cache.yaml:',
+    ],
+    [
+      'a port out of range',
+      'services/cache.yaml',
+      'port: 70000\ndiscovery: zookeeper\nchecks:\n  interval: 3\n  redis:\n    rise: 1\n    fall: 1\n',
+      'services/cache.yaml:1: /port:',
+    ],
   ])('rejects %s with file, pointer and message, exit 1', async (_what, file, text, expected) => {
     const run = await runCli(['validate', await manualWith({ [file]: text })]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(expected);
-    for (const line of run.stdout.trim().split('\n')) expect(line).toMatch(/^[a-z]+\/[\w.-]+\.yaml(:\d+)?: (\/\S*|\(document\)): ./);
+    for (const line of run.stdout.trim().split('\n'))
+      expect(line).toMatch(/^[a-z]+\/[\w.-]+\.yaml(:\d+)?: (\/\S*|\(document\)): ./);
     expect(run.stderr).toMatch(/\d+ problem\(s\) in /);
   });
 });

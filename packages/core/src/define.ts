@@ -55,13 +55,18 @@ export interface DiscoveryPlugin<S extends TSchema = TSchema> extends PluginBase
 }
 
 /** A load balancer: one instance per `balancers/<name>.yaml`; clusters carry a `<name>:` section. */
-export interface BalancerPlugin<S extends TSchema = TSchema, C extends TSchema = TSchema>
-  extends PluginBase<'balancers', S> {
+export interface BalancerPlugin<
+  S extends TSchema = TSchema,
+  C extends TSchema = TSchema,
+> extends PluginBase<'balancers', S> {
   /** Schema of the `<name>:` section in cluster files (e.g. `haproxy: {port, backend…}`). */
   readonly clusterSchema: C;
   /** Rules beyond `clusterSchema` for a cluster's section, like {@link validateConfig}. */
   validateClusterConfig?(section: Static<C>): readonly PluginConfigIssue[];
-  create(config: Static<S>, context: PluginContext): Balancer<Static<C>> | Promise<Balancer<Static<C>>>;
+  create(
+    config: Static<S>,
+    context: PluginContext,
+  ): Balancer<Static<C>> | Promise<Balancer<Static<C>>>;
 }
 
 export type AnyPlugin = CheckPlugin | DiscoveryPlugin | BalancerPlugin;
@@ -69,7 +74,9 @@ export type AnyPlugin = CheckPlugin | DiscoveryPlugin | BalancerPlugin;
 type Definition<P> = Omit<P, 'kind' | typeof PLUGIN_BRAND>;
 
 /** Defines a health-check plugin. Default-export the result from the file your manifest names. */
-export function defineCheck<S extends TSchema>(definition: Definition<CheckPlugin<S>>): CheckPlugin<S> {
+export function defineCheck<S extends TSchema>(
+  definition: Definition<CheckPlugin<S>>,
+): CheckPlugin<S> {
   return Object.freeze({ ...definition, kind: 'checks', [PLUGIN_BRAND]: true } as CheckPlugin<S>);
 }
 
@@ -77,14 +84,21 @@ export function defineCheck<S extends TSchema>(definition: Definition<CheckPlugi
 export function defineDiscovery<S extends TSchema>(
   definition: Definition<DiscoveryPlugin<S>>,
 ): DiscoveryPlugin<S> {
-  return Object.freeze({ ...definition, kind: 'discovery', [PLUGIN_BRAND]: true } as DiscoveryPlugin<S>);
+  return Object.freeze({
+    ...definition,
+    kind: 'discovery',
+    [PLUGIN_BRAND]: true,
+  } as DiscoveryPlugin<S>);
 }
 
 /** Defines a balancer plugin. */
 export function defineBalancer<S extends TSchema, C extends TSchema>(
   definition: Definition<BalancerPlugin<S, C>>,
 ): BalancerPlugin<S, C> {
-  return Object.freeze({ ...definition, kind: 'balancers', [PLUGIN_BRAND]: true } as BalancerPlugin<S, C>);
+  return Object.freeze({ ...definition, kind: 'balancers', [PLUGIN_BRAND]: true } as BalancerPlugin<
+    S,
+    C
+  >);
 }
 
 /** The plugin type of each kind. */

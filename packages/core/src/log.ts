@@ -60,7 +60,8 @@ function localTimestamp(date: Date): string {
 
 /** Renders a field value on one line; strings with spaces or quotes are JSON-quoted. */
 function fieldText(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"=]*$/.test(value) && value !== '' ? value : JSON.stringify(value);
+  if (typeof value === 'string')
+    return /^[^\s"=]*$/.test(value) && value !== '' ? value : JSON.stringify(value);
   if (value instanceof Error) return JSON.stringify(value.message);
   return JSON.stringify(value) ?? String(value);
 }
@@ -75,9 +76,18 @@ export function formatLogLine(
 ): string {
   if (sink.format === 'json') {
     const normalised = Object.fromEntries(
-      Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? value.message : value]),
+      Object.entries(fields).map(([key, value]) => [
+        key,
+        value instanceof Error ? value.message : value,
+      ]),
     );
-    return JSON.stringify({ time: now.toISOString(), level, program: sink.program, msg: message, ...normalised });
+    return JSON.stringify({
+      time: now.toISOString(),
+      level,
+      program: sink.program,
+      msg: message,
+      ...normalised,
+    });
   }
   const extra = Object.entries(fields)
     .map(([key, value]) => ` ${key}=${fieldText(value)}`)
@@ -139,7 +149,10 @@ export function createLogger(options: CreateLoggerOptions = {}): { logger: Logge
 }
 
 /** A logger that drops everything: the default for embedders that pass none. */
-export const silentLogger: Logger = createLogger({ level: 'silent', write: () => undefined }).logger;
+export const silentLogger: Logger = createLogger({
+  level: 'silent',
+  write: () => undefined,
+}).logger;
 
 /** A `debug` instance in the `lighthouse:` namespace, e.g. `debugFor('core:config:watch')`. */
 export function debugFor(namespace: string): Debugger {

@@ -1,8 +1,9 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { chmod, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempDir } from '@lighthouse/testing';
 import { describe, expect, it } from 'vitest';
-import { parseVersion } from '../src/index.js';
+import { ErrorCode, LighthouseError } from '@lighthouse/core';
+import { HAPROXY_MISSING, detectVersion, parseVersion } from '../src/index.js';
 import { writeFileAtomic } from '../src/process/files.js';
 import { isHAProxyFor, isOurHAProxy, readPidFile, runningMaster } from '../src/process/pid.js';
 import { versionAtLeast } from '../src/process/version.js';
@@ -92,6 +93,30 @@ describe('writeFileAtomic', () => {
       await expect(writeFileAtomic(path, 'bad\n', refuse)).rejects.toThrow('refused');
       expect(await readFile(path, 'utf8')).toBe('new\n');
       expect(await readdir(dir.dir)).toEqual(['h.cfg']);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
+
+describe('detectVersion', () => {
+  it('fails with one line when the binary is missing', async () => {
+    const failure = detectVersion('/nonexistent/haproxy');
+    await expect(failure).rejects.toBeInstanceOf(LighthouseError);
+    await expect(failure).rejects.toThrow(HAPROXY_MISSING);
+    await expect(failure).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+  });
+
+  it('refuses HAProxy older than 2.0 and accepts the installed one', async () => {
+    const dir = await createTempDir({
+      haproxy: '#!/bin/sh\necho "HA-Proxy version 1.5.9 2014/11/25"\n',
+    });
+    try {
+      await chmod(join(dir.dir, 'haproxy'), 0o755);
+      await expect(detectVersion(join(dir.dir, 'haproxy'))).rejects.toThrow(
+        'HAProxy 1.5.9 is not supported: lighthouse needs HAProxy 2.0 or later',
+      );
+      expect((await detectVersion('haproxy')).major).toBeGreaterThanOrEqual(2);
     } finally {
       await dir.cleanup();
     }

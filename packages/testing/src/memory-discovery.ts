@@ -1,6 +1,12 @@
 import Type from 'typebox';
 import { defineDiscovery, nodeName } from '@lighthouse/core';
-import type { Discovery, DiscoveryPlugin, Node, NodesListener, Registration } from '@lighthouse/core';
+import type {
+  Discovery,
+  DiscoveryPlugin,
+  Node,
+  NodesListener,
+  Registration,
+} from '@lighthouse/core';
 
 type Operation = 'connect' | 'watch' | 'register' | 'deregister';
 
@@ -20,7 +26,9 @@ export class MemoryDiscoveryBackend {
 
   /** The current members of a cluster, sorted by name. */
   members(cluster: string): Node[] {
-    return [...(this.clusters.get(cluster)?.values() ?? [])].sort((a, b) => (nodeName(a) < nodeName(b) ? -1 : 1));
+    return [...(this.clusters.get(cluster)?.values() ?? [])].sort((a, b) =>
+      nodeName(a) < nodeName(b) ? -1 : 1,
+    );
   }
 
   /** Adds or replaces a member directly (as another machine's reporter would). */
@@ -86,7 +94,8 @@ class MemoryDiscovery implements Discovery {
   async close(): Promise<void> {
     for (const unsubscribe of this.unsubscribes.values()) unsubscribe();
     this.unsubscribes.clear();
-    for (const { service, node } of this.registered.values()) this.backend.remove(service, nodeName(node));
+    for (const { service, node } of this.registered.values())
+      this.backend.remove(service, nodeName(node));
     this.registered.clear();
     this.backend.log.push('close');
   }

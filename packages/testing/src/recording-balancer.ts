@@ -30,11 +30,17 @@ export class BalancerRecorder {
   }
 
   /** Waits until the latest topology satisfies `predicate`. */
-  async waitFor(predicate: (topology: ClusterState[]) => boolean, options: WaitForOptions = {}): Promise<ClusterState[]> {
-    return waitFor(() => {
-      const last = this.last();
-      return last !== undefined && predicate(last) ? last : undefined;
-    }, { what: 'a matching balancer sync', ...options });
+  async waitFor(
+    predicate: (topology: ClusterState[]) => boolean,
+    options: WaitForOptions = {},
+  ): Promise<ClusterState[]> {
+    return waitFor(
+      () => {
+        const last = this.last();
+        return last !== undefined && predicate(last) ? last : undefined;
+      },
+      { what: 'a matching balancer sync', ...options },
+    );
   }
 
   /** @internal */
@@ -48,7 +54,15 @@ export class BalancerRecorder {
 /** Schema of the recording balancer's files: anything goes in its cluster section. */
 export const RecordingBalancerConfig = Type.Object({}, { additionalProperties: true });
 export const RecordingClusterConfig = Type.Object(
-  { port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'A port, to make sections differ in tests.' })) },
+  {
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description: 'A port, to make sections differ in tests.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

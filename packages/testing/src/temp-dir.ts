@@ -21,7 +21,10 @@ function text(content: FileContent): string {
 }
 
 /** Creates a temporary directory holding `files` (paths relative to it). */
-export async function createTempDir(files: Record<string, FileContent> = {}, prefix = 'lighthouse-'): Promise<TempDir> {
+export async function createTempDir(
+  files: Record<string, FileContent> = {},
+  prefix = 'lighthouse-',
+): Promise<TempDir> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const write = async (relative: string, content: FileContent): Promise<void> => {
     await mkdir(dirname(join(dir, relative)), { recursive: true });
@@ -64,7 +67,11 @@ export async function createTempProject(
 ): Promise<TempDir> {
   const project = await createTempDir(
     {
-      'package.json': { name: 'lighthouse-temp-project', private: true, dependencies: Object.fromEntries(Object.keys(packages).map((name) => [name, '*'])) },
+      'package.json': {
+        name: 'lighthouse-temp-project',
+        private: true,
+        dependencies: Object.fromEntries(Object.keys(packages).map((name) => [name, '*'])),
+      },
       ...files,
     },
     'lighthouse-project-',

@@ -27,7 +27,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${options.timeoutMs ?? 5_000} ms waiting for ${options.what ?? 'a condition'}${detail}`);
+      throw new Error(
+        `timed out after ${options.timeoutMs ?? 5_000} ms waiting for ${options.what ?? 'a condition'}${detail}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 10));
   }

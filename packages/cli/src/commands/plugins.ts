@@ -6,8 +6,14 @@ import { ExitCode } from '../exit-codes.js';
 
 /** Formats rows as left-aligned columns separated by two spaces. */
 function table(rows: readonly string[][]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** `lighthouse plugins [config-dir]`: what is installed, from which package, and what is broken. */
@@ -27,7 +33,8 @@ export const pluginsCommand: Command = {
   optionHelp: { ...rootOption.optionHelp },
   positionals: [{ name: 'config-dir', required: false }],
   async run({ positionals, values, io }) {
-    const configDir = positionals[0] === undefined ? undefined : await configDirectory(positionals[0]);
+    const configDir =
+      positionals[0] === undefined ? undefined : await configDirectory(positionals[0]);
     const registry = await discoverPlugins({
       ...(configDir === undefined ? {} : { configDir }),
       ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}),
@@ -40,8 +47,12 @@ export const pluginsCommand: Command = {
       entry.version ?? '-',
       ok ? 'ok' : 'ERROR',
     ]);
-    for (const line of table([['KIND', 'NAME', 'PACKAGE', 'VERSION', 'STATUS'], ...rows])) io.stdout(line);
-    const problems = [...registry.problems(), ...statuses.flatMap((status) => (status.ok ? [] : [status.error]))];
+    for (const line of table([['KIND', 'NAME', 'PACKAGE', 'VERSION', 'STATUS'], ...rows]))
+      io.stdout(line);
+    const problems = [
+      ...registry.problems(),
+      ...statuses.flatMap((status) => (status.ok ? [] : [status.error])),
+    ];
     for (const problem of problems) io.stderr(`\n${renderError(problem)}`);
     return problems.length > 0 ? ExitCode.Invalid : ExitCode.Ok;
   },

@@ -8,9 +8,13 @@ function advertised(values: Record<string, unknown>): { host?: string; ip?: stri
   const host = values['advertise-host'];
   const ip = values['advertise-ip'];
   const problem =
-    (typeof host === 'string' ? hostProblem(host) : undefined) ?? (typeof ip === 'string' ? ipProblem(ip) : undefined);
+    (typeof host === 'string' ? hostProblem(host) : undefined) ??
+    (typeof ip === 'string' ? ipProblem(ip) : undefined);
   if (problem !== undefined) throw new UsageError(problem);
-  return { ...(typeof host === 'string' ? { host } : {}), ...(typeof ip === 'string' ? { ip } : {}) };
+  return {
+    ...(typeof host === 'string' ? { host } : {}),
+    ...(typeof ip === 'string' ? { ip } : {}),
+  };
 }
 
 /** `lighthouse reporter <config-dir>` (also the `lighthouse-reporter` bin). */
@@ -20,7 +24,7 @@ export const reporterCommand: Command = {
   usage: 'reporter <config-dir> [options]',
   details: [
     'Reads logging.yaml, discovery/ and services/ from <config-dir> and follows changes to them.',
-    'Runs each service\'s checks on every port at its interval (each check with its own timeout',
+    "Runs each service's checks on every port at its interval (each check with its own timeout",
     'and rise/fall) and keeps discovery registrations equal to the healthy ports.',
     '',
     'On SIGTERM or SIGINT every registration is removed and the session closed before exit, so',
@@ -38,7 +42,7 @@ export const reporterCommand: Command = {
   optionHelp: {
     ...rootOption.optionHelp,
     ...logOptions.optionHelp,
-    'advertise-host': 'HOST   host name to register (default: this machine\'s host name)',
+    'advertise-host': "HOST   host name to register (default: this machine's host name)",
     'advertise-ip': 'IP     address consumers connect to (default: first non-loopback address)',
   },
   positionals: [{ name: 'config-dir', required: true }],

@@ -23,10 +23,15 @@ export const schemaCommand: Command = {
     'Exit codes: 0 ok, 2 usage error, 3 could not write.',
   ].join('\n'),
   options: { out: { type: 'string' }, ...rootOption.options },
-  optionHelp: { out: 'DIR    write one <name>.schema.json per file type into DIR', ...rootOption.optionHelp },
+  optionHelp: {
+    out: 'DIR    write one <name>.schema.json per file type into DIR',
+    ...rootOption.optionHelp,
+  },
   positionals: [],
   async run({ values, io }) {
-    const resolver = await discoverPlugins(typeof values['root'] === 'string' ? { root: values['root'] } : {});
+    const resolver = await discoverPlugins(
+      typeof values['root'] === 'string' ? { root: values['root'] } : {},
+    );
     const schemas = await configJsonSchemas(resolver);
     const out = values['out'];
     if (typeof out !== 'string') {

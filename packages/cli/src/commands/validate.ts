@@ -24,7 +24,10 @@ export const validateCommand: Command = {
   positionals: [{ name: 'config-dir', required: true }],
   async run({ positionals, values, io }) {
     const dir = await configDirectory(positionals[0] ?? '');
-    const resolver = await discoverPlugins({ configDir: dir, ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}) });
+    const resolver = await discoverPlugins({
+      configDir: dir,
+      ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}),
+    });
     const { entries, issues } = await loadConfigDir({ dir, kinds: ConfigKinds, resolver });
     for (const issue of issues) io.stdout(formatIssue(issue));
     if (issues.length > 0) {

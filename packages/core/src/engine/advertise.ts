@@ -17,7 +17,8 @@ export function defaultAdvertised(): Advertised {
     .filter((address) => address !== undefined && !address.internal);
   const ip =
     addresses.find((address) => address?.family === 'IPv4')?.address ??
-    addresses.find((address) => address?.family === 'IPv6' && !address.address.startsWith('fe80'))?.address ??
+    addresses.find((address) => address?.family === 'IPv6' && !address.address.startsWith('fe80'))
+      ?.address ??
     '127.0.0.1';
   return { host: hostname(), ip };
 }

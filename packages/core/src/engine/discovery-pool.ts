@@ -39,7 +39,10 @@ export class DiscoveryPool {
   /** Creates (or replaces) the instance for a discovery config and starts connecting it. */
   async set(config: DiscoveryConfig): Promise<void> {
     await this.remove(config.name);
-    const instance = await config.plugin.create(config.config, pluginContext('discovery', config.name, this.logger));
+    const instance = await config.plugin.create(
+      config.config,
+      pluginContext('discovery', config.name, this.logger),
+    );
     const entry: PoolEntry = { config, instance, connected: false, closed: false };
     this.entries.set(config.name, entry);
     this.onReady(config.name);
@@ -56,7 +59,10 @@ export class DiscoveryPool {
     try {
       await entry.instance.close();
     } catch (error) {
-      this.logger.warn('closing discovery failed', { discovery: name, error: describeError(error) });
+      this.logger.warn('closing discovery failed', {
+        discovery: name,
+        error: describeError(error),
+      });
     }
   }
 
@@ -76,7 +82,11 @@ export class DiscoveryPool {
       (error: unknown) => {
         if (entry.closed) return;
         const delay = backoff.next();
-        this.logger.warn('discovery connect failed, retrying', { discovery: name, error: describeError(error), retry_ms: delay });
+        this.logger.warn('discovery connect failed, retrying', {
+          discovery: name,
+          error: describeError(error),
+          retry_ms: delay,
+        });
         entry.retry = setTimeout(() => this.connect(entry, backoff), delay);
       },
     );

@@ -5,5 +5,8 @@ import type { Logger } from '../log.js';
 
 /** The context every plugin instance gets: `lighthouse:plugin:<kind>:<name>` and a tagged logger. */
 export function pluginContext(kind: PluginKind, name: string, logger: Logger): PluginContext {
-  return { debug: debugFor(`plugin:${kind}:${name}`), log: logger.child({ plugin: `${kind}/${name}` }) };
+  return {
+    debug: debugFor(`plugin:${kind}:${name}`),
+    log: logger.child({ plugin: `${kind}/${name}` }),
+  };
 }

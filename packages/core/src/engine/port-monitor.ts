@@ -83,7 +83,9 @@ export class PortMonitor {
       }
       existing.state.retune(config.rise, config.fall);
       const sameCheck =
-        !targetChanged && existing.config.plugin === config.plugin && isDeepStrictEqual(existing.config.config, config.config);
+        !targetChanged &&
+        existing.config.plugin === config.plugin &&
+        isDeepStrictEqual(existing.config.config, config.config);
       if (!sameCheck && existing.instance !== undefined) {
         disposals.push(dispose(existing.instance, this.logger));
         delete existing.instance;
@@ -92,7 +94,8 @@ export class PortMonitor {
       next.set(config.name, existing);
     }
     for (const [name, removed] of this.checks) {
-      if (!next.has(name) && removed.instance !== undefined) disposals.push(dispose(removed.instance, this.logger));
+      if (!next.has(name) && removed.instance !== undefined)
+        disposals.push(dispose(removed.instance, this.logger));
     }
     this.checks = next;
     await Promise.all(disposals);
@@ -107,7 +110,11 @@ export class PortMonitor {
     this.stopped.abort();
     clearTimeout(this.timer);
     await this.running;
-    await Promise.all([...this.checks.values()].map((check) => (check.instance === undefined ? undefined : dispose(check.instance, this.logger))));
+    await Promise.all(
+      [...this.checks.values()].map((check) =>
+        check.instance === undefined ? undefined : dispose(check.instance, this.logger),
+      ),
+    );
   }
 
   status(): PortStatus {
@@ -139,7 +146,8 @@ export class PortMonitor {
     this.lastStart = Date.now();
     await Promise.all([...this.checks.values()].map((check) => this.runOne(check)));
     if (this.stopped.signal.aborted) return;
-    const healthy = this.checks.size > 0 && [...this.checks.values()].every((check) => check.state.passing);
+    const healthy =
+      this.checks.size > 0 && [...this.checks.values()].every((check) => check.state.passing);
     if (healthy !== this.verdict) {
       this.verdict = healthy;
       this.onChange(healthy);
@@ -163,8 +171,14 @@ export class PortMonitor {
     if (this.stopped.signal.aborted) return;
     check.last = { ...outcome, at: Date.now() };
     if (check.state.record(outcome.ok)) {
-      const fields = { service: this.service.name, port: this.port, check: config.name, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) };
-      if (check.state.passing) this.logger.info(`check passed ${config.rise} time(s), now passing`, fields);
+      const fields = {
+        service: this.service.name,
+        port: this.port,
+        check: config.name,
+        ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+      };
+      if (check.state.passing)
+        this.logger.info(`check passed ${config.rise} time(s), now passing`, fields);
       else this.logger.warn(`check failed ${config.fall} time(s), no longer passing`, fields);
     }
   }

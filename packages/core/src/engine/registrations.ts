@@ -46,7 +46,8 @@ export class RegistrationReconciler {
 
   /** The discovery instance was replaced: everything it held must be registered again. */
   forget(discovery: string): void {
-    for (const [key, wanted] of this.applied) if (wanted.discovery === discovery) this.applied.delete(key);
+    for (const [key, wanted] of this.applied)
+      if (wanted.discovery === discovery) this.applied.delete(key);
     this.kick();
   }
 
@@ -99,7 +100,11 @@ export class RegistrationReconciler {
 
   private async call(action: 'register' | 'deregister', wanted: Wanted): Promise<boolean> {
     const { registration } = wanted;
-    const fields = { discovery: wanted.discovery, service: registration.service, node: nodeName(registration.node) };
+    const fields = {
+      discovery: wanted.discovery,
+      service: registration.service,
+      node: nodeName(registration.node),
+    };
     const discovery = this.discoveryFor(wanted.discovery);
     if (discovery === undefined) {
       // A deregistration without a discovery has nothing left to undo; a registration waits.

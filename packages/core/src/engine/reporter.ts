@@ -69,19 +69,31 @@ export class Reporter {
       log: this.logger,
       onChange: (change) => this.queue.run(() => this.apply(change)),
       onIssues: (file, issues) => {
-        for (const issue of issues) this.logger.error(`config rejected, previous version stays in force: ${formatIssue(issue)}`, { file });
+        for (const issue of issues)
+          this.logger.error(
+            `config rejected, previous version stays in force: ${formatIssue(issue)}`,
+            { file },
+          );
         if (issues.length === 0) this.logger.info('config problems cleared', { file });
       },
     });
     await this.queue.idle();
-    this.logger.info('reporter started', { services: this.services.size, host: this.advertised.host, ip: this.advertised.ip });
+    this.logger.info('reporter started', {
+      services: this.services.size,
+      host: this.advertised.host,
+      ip: this.advertised.ip,
+    });
   }
 
   /** Stops checking, deregisters everything, closes discovery sessions. */
   async stop(): Promise<void> {
     await this.watcher?.close();
     await this.queue.idle();
-    await Promise.all([...this.services.values()].flatMap((state) => [...state.monitors.values()].map((monitor) => monitor.stop())));
+    await Promise.all(
+      [...this.services.values()].flatMap((state) =>
+        [...state.monitors.values()].map((monitor) => monitor.stop()),
+      ),
+    );
     await this.registrations.drain(this.options.stopTimeoutMs ?? 5_000);
     await this.pool.closeAll();
     this.logger.info('reporter stopped');
@@ -91,7 +103,10 @@ export class Reporter {
   status(): ReporterPortStatus[] {
     return [...this.services.values()]
       .flatMap((state) => [...state.monitors.values()].map((monitor) => monitor.status()))
-      .map((port) => ({ ...port, registered: this.registrations.isRegistered(registrationKey(port.service, port.port)) }))
+      .map((port) => ({
+        ...port,
+        registered: this.registrations.isRegistered(registrationKey(port.service, port.port)),
+      }))
       .sort((a, b) => (a.service === b.service ? a.port - b.port : a.service < b.service ? -1 : 1));
   }
 
@@ -109,7 +124,11 @@ export class Reporter {
         } else await this.pool.set(entry.value);
         return;
       case 'services':
-        if (change.type !== 'add') await this.removeService(change.previous.name, change.type === 'update' ? entry.name : undefined);
+        if (change.type !== 'add')
+          await this.removeService(
+            change.previous.name,
+            change.type === 'update' ? entry.name : undefined,
+          );
         if (change.type !== 'remove') this.upsertService(entry.value);
         return;
       default:
@@ -119,7 +138,10 @@ export class Reporter {
 
   /** Adds a service, or reconfigures the one that kept its name (ports, checks, interval). */
   private upsertService(config: ServiceConfig): void {
-    const state = this.services.get(config.name) ?? { config, monitors: new Map<number, PortMonitor>() };
+    const state = this.services.get(config.name) ?? {
+      config,
+      monitors: new Map<number, PortMonitor>(),
+    };
     state.config = config;
     this.services.set(config.name, state);
     for (const [port, monitor] of state.monitors) {
@@ -136,7 +158,9 @@ export class Reporter {
         this.updateWanted(config, port, state.monitors.get(port)?.healthy === true);
         continue;
       }
-      const monitor = new PortMonitor(config, port, this.logger, (healthy) => this.updateWanted(state.config, port, healthy));
+      const monitor = new PortMonitor(config, port, this.logger, (healthy) =>
+        this.updateWanted(state.config, port, healthy),
+      );
       state.monitors.set(port, monitor);
       monitor.start(Math.random() * spread);
     }
@@ -151,7 +175,8 @@ export class Reporter {
     const state = this.services.get(name);
     if (state === undefined) return;
     this.services.delete(name);
-    for (const port of state.monitors.keys()) this.registrations.unwant(registrationKey(name, port));
+    for (const port of state.monitors.keys())
+      this.registrations.unwant(registrationKey(name, port));
     await Promise.all([...state.monitors.values()].map((monitor) => monitor.stop()));
   }
 

@@ -12,7 +12,11 @@ export interface CheckOutcome {
  * the deadline (or when `stop` fires); whatever the plugin does, the outcome is settled by then,
  * so a hung service never stalls the loop (1.0's checks had no timeout, bug B18).
  */
-export async function runCheck(check: Check, timeoutMs: number, stop: AbortSignal): Promise<CheckOutcome> {
+export async function runCheck(
+  check: Check,
+  timeoutMs: number,
+  stop: AbortSignal,
+): Promise<CheckOutcome> {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   stop.addEventListener('abort', abort, { once: true });

@@ -49,23 +49,28 @@ export class SyncScheduler {
     this.pending = false;
     const waiters = this.waiters;
     this.waiters = [];
-    this.running = this.sync().then(
-      () => {
-        this.backoff.reset();
-        for (const resolve of waiters) resolve();
-        return undefined;
-      },
-      (error: unknown) => {
-        this.waiters.unshift(...waiters);
-        const retryMs = this.backoff.next();
-        this.logger.error('sync failed, retrying', { error: describeError(error), retry_ms: retryMs });
-        return retryMs;
-      },
-    ).then((retryMs) => {
-      this.running = undefined;
-      if (this.stopped) return;
-      if (retryMs !== undefined) this.request(retryMs);
-      else if (this.pending) this.request();
-    });
+    this.running = this.sync()
+      .then(
+        () => {
+          this.backoff.reset();
+          for (const resolve of waiters) resolve();
+          return undefined;
+        },
+        (error: unknown) => {
+          this.waiters.unshift(...waiters);
+          const retryMs = this.backoff.next();
+          this.logger.error('sync failed, retrying', {
+            error: describeError(error),
+            retry_ms: retryMs,
+          });
+          return retryMs;
+        },
+      )
+      .then((retryMs) => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (retryMs !== undefined) this.request(retryMs);
+        else if (this.pending) this.request();
+      });
   }
 }

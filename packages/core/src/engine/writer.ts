@@ -76,14 +76,21 @@ export class Writer {
       log: this.logger,
       onChange: (change) => this.queue.run(() => this.apply(change)),
       onIssues: (file, issues) => {
-        for (const issue of issues) this.logger.error(`config rejected, previous version stays in force: ${formatIssue(issue)}`, { file });
+        for (const issue of issues)
+          this.logger.error(
+            `config rejected, previous version stays in force: ${formatIssue(issue)}`,
+            { file },
+          );
         if (issues.length === 0) this.logger.info('config problems cleared', { file });
       },
     });
     await this.queue.idle();
     const every = this.options.resyncIntervalMs ?? 60_000;
     if (every > 0) this.resync = setInterval(() => this.scheduler.request(), every);
-    this.logger.info('writer started', { clusters: this.clusters.size, balancers: this.balancers.size });
+    this.logger.info('writer started', {
+      clusters: this.clusters.size,
+      balancers: this.balancers.size,
+    });
   }
 
   /** Stops watching; the load balancers keep running with their last configuration. */
@@ -114,7 +121,9 @@ export class Writer {
         config: entry.config.balancers[balancer],
         discovered: entry.discovered,
         nodes: entry.nodes,
-        ...(entry.config.metaCluster === undefined ? {} : { metaCluster: entry.config.metaCluster }),
+        ...(entry.config.metaCluster === undefined
+          ? {}
+          : { metaCluster: entry.config.metaCluster }),
       }))
       .sort((a, b) => compareText(a.name, b.name));
   }
@@ -129,7 +138,10 @@ export class Writer {
       case 'balancers':
         await this.closeBalancer(entry.name);
         if (change.type !== 'remove') await this.openBalancer(entry.value);
-        else if (this.balancers.size === 0) this.logger.warn('no balancer configured any more; the load balancer keeps its last configuration');
+        else if (this.balancers.size === 0)
+          this.logger.warn(
+            'no balancer configured any more; the load balancer keeps its last configuration',
+          );
         this.scheduler.request();
         return;
       case 'discovery':
@@ -137,7 +149,8 @@ export class Writer {
         else await this.pool.set(entry.value);
         return;
       case 'clusters':
-        if (change.type === 'update' && change.previous.kind === 'clusters') await this.updateCluster(change.previous.value, entry.value);
+        if (change.type === 'update' && change.previous.kind === 'clusters')
+          await this.updateCluster(change.previous.value, entry.value);
         else if (change.type === 'add') this.addCluster(entry.value);
         else await this.removeCluster(entry.name);
         this.scheduler.request();
@@ -149,10 +162,16 @@ export class Writer {
 
   private async openBalancer(config: BalancerConfig): Promise<void> {
     try {
-      const instance = await config.plugin.create(config.config, pluginContext('balancers', config.name, this.logger));
+      const instance = await config.plugin.create(
+        config.config,
+        pluginContext('balancers', config.name, this.logger),
+      );
       this.balancers.set(config.name, { config, instance });
     } catch (error) {
-      this.logger.error('balancer could not be created', { balancer: config.name, error: describeError(error) });
+      this.logger.error('balancer could not be created', {
+        balancer: config.name,
+        error: describeError(error),
+      });
     }
   }
 
@@ -163,14 +182,23 @@ export class Writer {
   }
 
   private addCluster(config: ClusterConfig): void {
-    const entry: ClusterEntry = { config, nodes: [], discovered: false, backoff: new Backoff(250, 5_000) };
+    const entry: ClusterEntry = {
+      config,
+      nodes: [],
+      discovered: false,
+      backoff: new Backoff(250, 5_000),
+    };
     this.clusters.set(config.name, entry);
     this.watch(entry);
   }
 
   private async updateCluster(previous: ClusterConfig, config: ClusterConfig): Promise<void> {
     const entry = this.clusters.get(previous.name);
-    if (entry === undefined || previous.name !== config.name || previous.discovery !== config.discovery) {
+    if (
+      entry === undefined ||
+      previous.name !== config.name ||
+      previous.discovery !== config.discovery
+    ) {
       await this.removeCluster(previous.name);
       this.addCluster(config);
       return;
@@ -194,7 +222,8 @@ export class Writer {
 
   /** A discovery instance appeared or connected: watch every cluster that uses it. */
   private watchAllOf(discoveryName: string): void {
-    for (const entry of this.clusters.values()) if (entry.config.discovery === discoveryName) this.watch(entry);
+    for (const entry of this.clusters.values())
+      if (entry.config.discovery === discoveryName) this.watch(entry);
   }
 
   /** Watches a cluster on its discovery's current instance, once per instance, retrying failures. */
@@ -217,7 +246,11 @@ export class Writer {
           if (entry.watchedBy !== discovery) return;
           delete entry.watchedBy;
           const delay = entry.backoff.next();
-          this.logger.warn('watch failed, retrying', { cluster: name, error: describeError(error), retry_ms: delay });
+          this.logger.warn('watch failed, retrying', {
+            cluster: name,
+            error: describeError(error),
+            retry_ms: delay,
+          });
           entry.retry = setTimeout(() => this.watch(entry), delay);
         },
       );

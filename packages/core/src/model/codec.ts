@@ -24,7 +24,11 @@ export function encodeNode(node: Node): string {
     port: node.port,
   };
   if (node.peer !== undefined) {
-    payload['peer'] = pythonJsonDumps({ ip: node.peer.ip, name: node.peer.name, port: node.peer.port });
+    payload['peer'] = pythonJsonDumps({
+      ip: node.peer.ip,
+      name: node.peer.name,
+      port: node.peer.port,
+    });
   }
   return pythonJsonDumps(payload);
 }
@@ -34,7 +38,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads a field that 1.0 writes as a JSON string and newer writers may write as an object. */
-function nestedObject(value: unknown, field: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+function nestedObject(
+  value: unknown,
+  field: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   let parsed = value;
   if (typeof value === 'string') {
     try {
@@ -43,7 +50,8 @@ function nestedObject(value: unknown, field: string): { ok: true; value: Record<
       return { ok: false, reason: `"${field}" is a string but not valid JSON` };
     }
   }
-  if (!isRecord(parsed)) return { ok: false, reason: `"${field}" must be a JSON object or a string holding one` };
+  if (!isRecord(parsed))
+    return { ok: false, reason: `"${field}" must be a JSON object or a string holding one` };
   return { ok: true, value: parsed };
 }
 
@@ -71,7 +79,8 @@ function decodePeer(value: unknown): { ok: true; peer: Peer } | { ok: false; rea
  */
 export function decodeNode(payload: string | Uint8Array): DecodeResult {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload is ${size} bytes, more than ${MAX_PAYLOAD_BYTES}` };
+  if (size > MAX_PAYLOAD_BYTES)
+    return { ok: false, reason: `payload is ${size} bytes, more than ${MAX_PAYLOAD_BYTES}` };
   const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
   if (text.trim() === '') return { ok: false, reason: 'payload is empty' };
   let data: unknown;

@@ -22,7 +22,11 @@ export function nameProblem(value: string): string | undefined {
 export function hostProblem(value: string): string | undefined {
   if (isIP(value) !== 0) return undefined;
   const bare = value.endsWith('.') ? value.slice(0, -1) : value;
-  if (bare.length > 0 && bare.length <= 253 && bare.split('.').every((label) => HOST_LABEL.test(label))) {
+  if (
+    bare.length > 0 &&
+    bare.length <= 253 &&
+    bare.split('.').every((label) => HOST_LABEL.test(label))
+  ) {
     return undefined;
   }
   return `"${printable(value)}" is not a valid host name or IP address`;
@@ -35,7 +39,8 @@ export function ipProblem(value: string): string | undefined {
 
 /** Returns why `value` is not a TCP port (integer 1-65535), or undefined when it is. */
 export function portProblem(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535)
+    return undefined;
   return `${printable(JSON.stringify(value) ?? String(value))} is not a port (an integer from 1 to 65535)`;
 }
 
@@ -48,8 +53,9 @@ export function hasControlCharacter(text: string): boolean {
 /** Escapes control characters so a hostile value can be quoted in a log line or error. */
 export function printable(text: string, max = 80): string {
   // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) =>
-    `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  const escaped = text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
 }

@@ -10,10 +10,17 @@ export function createStaticResolver(plugins: readonly AnyPlugin[]): PluginResol
   const byKey = new Map<string, AnyPlugin>();
   for (const plugin of plugins) byKey.set(`${plugin.kind}/${plugin.name}`, plugin);
   const names = (kind: PluginKind): string[] =>
-    plugins.filter((plugin) => plugin.kind === kind).map((plugin) => plugin.name).sort();
+    plugins
+      .filter((plugin) => plugin.kind === kind)
+      .map((plugin) => plugin.name)
+      .sort();
   return {
     names,
-    async resolve<K extends PluginKind>(kind: K, name: string, referencedFrom?: string): Promise<PluginOf<K>> {
+    async resolve<K extends PluginKind>(
+      kind: K,
+      name: string,
+      referencedFrom?: string,
+    ): Promise<PluginOf<K>> {
       const plugin = byKey.get(`${kind}/${name}`);
       if (plugin !== undefined) return plugin as PluginOf<K>;
       const found = names(kind);

@@ -1,10 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import { createTempConfigDir, MemoryDiscoveryBackend, memoryDiscoveryPlugin, waitFor } from '@lighthouse/testing';
+import {
+  createTempConfigDir,
+  MemoryDiscoveryBackend,
+  memoryDiscoveryPlugin,
+  waitFor,
+} from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
-import { defineCheck } from '../../src/define.js';
-import { Reporter } from '../../src/engine/reporter.js';
-import { createStaticResolver } from '../../src/plugins/static.js';
+// The engines come from the built package, like the plugins of @lighthouse/testing, so that
+// both sides share one copy of core's types (the plugin brand is a unique symbol).
+import { createStaticResolver, defineCheck, Reporter } from '@lighthouse/core';
 
 /**
  * Two checks (`scripted`, `other`) whose result per port the test sets, counting their runs per
@@ -13,19 +18,20 @@ import { createStaticResolver } from '../../src/plugins/static.js';
 function scriptedCheck() {
   const healthy = new Map<number, boolean>();
   const runs = new Map<string, number>();
-  const define = (name: string) => defineCheck({
-    name,
-    configSchema: Type.Object(
-      { label: Type.String({ default: name, description: 'Counts runs under this label.' }) },
-      { additionalProperties: false },
-    ),
-    create: (config, context) => ({
-      perform: async () => {
-        runs.set(config.label, (runs.get(config.label) ?? 0) + 1);
-        return healthy.get(context.target.port) ?? true;
-      },
-    }),
-  });
+  const define = (name: string) =>
+    defineCheck({
+      name,
+      configSchema: Type.Object(
+        { label: Type.String({ default: name, description: 'Counts runs under this label.' }) },
+        { additionalProperties: false },
+      ),
+      create: (config, context) => ({
+        perform: async () => {
+          runs.set(config.label, (runs.get(config.label) ?? 0) + 1);
+          return healthy.get(context.target.port) ?? true;
+        },
+      }),
+    });
   return { plugins: [define('scripted'), define('other')], healthy, runs };
 }
 
@@ -55,8 +61,12 @@ describe('Reporter engine', () => {
   }
 
   it('registers every healthy port with the advertised host and ip, and the service metadata', async () => {
-    const { backend } = await start({ 'services/web.yaml': service('ports: [8001, 8002]\nmetadata: {role: primary}') });
-    const members = await waitFor(() => backend.members('web').length === 2 && backend.members('web'));
+    const { backend } = await start({
+      'services/web.yaml': service('ports: [8001, 8002]\nmetadata: {role: primary}'),
+    });
+    const members = await waitFor(
+      () => backend.members('web').length === 2 && backend.members('web'),
+    );
     expect(members).toEqual([
       { host: 'app01', ip: '10.0.0.7', port: 8001, metadata: { role: 'primary' } },
       { host: 'app01', ip: '10.0.0.7', port: 8002, metadata: { role: 'primary' } },
@@ -64,12 +74,17 @@ describe('Reporter engine', () => {
   });
 
   it('deregisters a port whose check fails and registers it again when it recovers', async () => {
-    const { backend, check, reporter } = await start({ 'services/web.yaml': service('ports: [8001, 8002]') });
+    const { backend, check, reporter } = await start({
+      'services/web.yaml': service('ports: [8001, 8002]'),
+    });
     await waitFor(() => backend.members('web').length === 2);
     check.healthy.set(8002, false);
     await waitFor(() => backend.members('web').length === 1);
     expect(backend.members('web').map((node) => node.port)).toEqual([8001]);
-    expect(reporter.status().find((port) => port.port === 8002)).toMatchObject({ healthy: false, registered: false });
+    expect(reporter.status().find((port) => port.port === 8002)).toMatchObject({
+      healthy: false,
+      registered: false,
+    });
     check.healthy.set(8002, true);
     await waitFor(() => backend.members('web').length === 2);
   });
@@ -79,14 +94,21 @@ describe('Reporter engine', () => {
     await waitFor(() => backend.members('web').length === 1);
     const before = backend.log.length;
     await dir.writeAtomic('services/web.yaml', service('port: 8001\nmetadata: {edited: true}'));
-    await waitFor(() => backend.members('web')[0]?.metadata['edited'] === true, { what: 'the new metadata' });
+    await waitFor(() => backend.members('web')[0]?.metadata['edited'] === true, {
+      what: 'the new metadata',
+    });
     expect(backend.log.slice(before).filter((line) => line.startsWith('deregister'))).toEqual([]);
   });
 
   it('stops running a check removed from the file (1.0 bug B17)', async () => {
-    const { check, dir } = await start({ 'services/web.yaml': `${service('port: 8001')}  other:\n    rise: 1\n    fall: 1\n` });
+    const { check, dir } = await start({
+      'services/web.yaml': `${service('port: 8001')}  other:\n    rise: 1\n    fall: 1\n`,
+    });
     await waitFor(() => (check.runs.get('other') ?? 0) > 2);
-    await dir.writeAtomic('services/web.yaml', service('port: 8001').replace('scripted:', 'scripted:\n    label: edited'));
+    await dir.writeAtomic(
+      'services/web.yaml',
+      service('port: 8001').replace('scripted:', 'scripted:\n    label: edited'),
+    );
     await waitFor(() => (check.runs.get('edited') ?? 0) > 0, { what: 'the new config to apply' });
     const runsOfOther = check.runs.get('other');
     await waitFor(() => (check.runs.get('edited') ?? 0) > 5, { what: 'several more rounds' });
@@ -107,17 +129,29 @@ describe('Reporter engine', () => {
     const backend = new MemoryDiscoveryBackend();
     backend.setOnline(false);
     const check = scriptedCheck();
-    dir = await createTempConfigDir({ 'discovery/memory.yaml': '{}\n', 'services/web.yaml': service('port: 8001') });
-    reporter = new Reporter({ configDir: dir.dir, resolver: createStaticResolver([memoryDiscoveryPlugin(backend), ...check.plugins]) });
+    dir = await createTempConfigDir({
+      'discovery/memory.yaml': '{}\n',
+      'services/web.yaml': service('port: 8001'),
+    });
+    reporter = new Reporter({
+      configDir: dir.dir,
+      resolver: createStaticResolver([memoryDiscoveryPlugin(backend), ...check.plugins]),
+    });
     await reporter.start();
-    await waitFor(() => reporter?.status()[0]?.healthy === true, { what: 'the port to become healthy' });
+    await waitFor(() => reporter?.status()[0]?.healthy === true, {
+      what: 'the port to become healthy',
+    });
     expect(reporter.status()[0]?.registered).toBe(false);
     backend.setOnline(true);
-    await waitFor(() => backend.members('web').length === 1, { what: 'registration after the outage' });
+    await waitFor(() => backend.members('web').length === 1, {
+      what: 'registration after the outage',
+    });
   });
 
   it('deregisters everything on stop', async () => {
-    const { backend, reporter: running } = await start({ 'services/web.yaml': service('ports: [8001, 8002]') });
+    const { backend, reporter: running } = await start({
+      'services/web.yaml': service('ports: [8001, 8002]'),
+    });
     await waitFor(() => backend.members('web').length === 2);
     await running.stop();
     reporter = undefined;

@@ -8,9 +8,10 @@ import {
   waitFor,
 } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
-import { Writer } from '../../src/engine/writer.js';
-import type { Node } from '../../src/model/node.js';
-import { createStaticResolver } from '../../src/plugins/static.js';
+// The engine comes from the built package, like the plugins of @lighthouse/testing, so that
+// both sides share one copy of core's types (the plugin brand is a unique symbol).
+import { createStaticResolver, Writer } from '@lighthouse/core';
+import type { Node } from '@lighthouse/core';
 
 const node = (host: string, port: number): Node => ({ host, ip: '10.0.0.1', port, metadata: {} });
 
@@ -32,7 +33,10 @@ describe('Writer engine', () => {
     });
     writer = new Writer({
       configDir: dir.dir,
-      resolver: createStaticResolver([memoryDiscoveryPlugin(backend), recordingBalancerPlugin(recorder)]),
+      resolver: createStaticResolver([
+        memoryDiscoveryPlugin(backend),
+        recordingBalancerPlugin(recorder),
+      ]),
       coalesceMs: 20,
     });
     await writer.start();
@@ -46,7 +50,12 @@ describe('Writer engine', () => {
     const { recorder } = await start(backend);
     const topology = await recorder.waitFor((clusters) => clusters[0]?.nodes.length === 2);
     expect(topology).toEqual([
-      { name: 'web', config: { port: 8000 }, discovered: true, nodes: [node('app01', 80), node('app02', 80)] },
+      {
+        name: 'web',
+        config: { port: 8000 },
+        discovered: true,
+        nodes: [node('app01', 80), node('app02', 80)],
+      },
     ]);
   });
 
@@ -74,15 +83,23 @@ describe('Writer engine', () => {
     const { recorder } = await start(backend);
     await waitFor(() => recorder.syncs.length > 0, { what: 'the first sync' });
     expect(recorder.syncs[0]?.[0]).toMatchObject({ name: 'web', discovered: false, nodes: [] });
-    await recorder.waitFor((clusters) => clusters[0]?.discovered === true, { what: 'the watch retry' });
+    await recorder.waitFor((clusters) => clusters[0]?.discovered === true, {
+      what: 'the watch retry',
+    });
   });
 
   it('follows cluster files being added, changed and removed', async () => {
     const { recorder, dir } = await start();
     await dir.write('clusters/api.yaml', 'discovery: memory\nrecording: {}\n');
-    await recorder.waitFor((clusters) => clusters.map((cluster) => cluster.name).join() === 'api,web');
+    await recorder.waitFor(
+      (clusters) => clusters.map((cluster) => cluster.name).join() === 'api,web',
+    );
     await dir.writeAtomic('clusters/web.yaml', 'discovery: memory\nrecording:\n  port: 9000\n');
-    await recorder.waitFor((clusters) => clusters[1]?.config !== undefined && (clusters[1].config as { port?: number }).port === 9000);
+    await recorder.waitFor(
+      (clusters) =>
+        clusters[1]?.config !== undefined &&
+        (clusters[1].config as { port?: number }).port === 9000,
+    );
     await dir.remove('clusters/api.yaml');
     await recorder.waitFor((clusters) => clusters.map((cluster) => cluster.name).join() === 'web');
   });
@@ -92,6 +109,8 @@ describe('Writer engine', () => {
     await recorder.waitFor((clusters) => clusters[0]?.discovered === true);
     recorder.failNext();
     backend.put('web', node('app01', 80));
-    await recorder.waitFor((clusters) => clusters[0]?.nodes.length === 1, { what: 'the retried sync' });
+    await recorder.waitFor((clusters) => clusters[0]?.nodes.length === 1, {
+      what: 'the retried sync',
+    });
   });
 });

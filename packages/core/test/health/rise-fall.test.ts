@@ -25,7 +25,14 @@ describe('rise/fall', () => {
 
   it('reports transitions only', () => {
     const state = new RiseFall(2, 2);
-    expect([...'++++--'].map((char) => state.record(char === '+'))).toEqual([false, true, false, false, false, true]);
+    expect([...'++++--'].map((char) => state.record(char === '+'))).toEqual([
+      false,
+      true,
+      false,
+      false,
+      false,
+      true,
+    ]);
   });
 
   it('keeps its verdict and streak when retuned (a config edit never drains a healthy port)', () => {

@@ -50,7 +50,12 @@ describe('node payload codec', () => {
   });
 
   it('round-trips: what we write reads back to the same node', () => {
-    const node: Node = { host: 'web-1', ip: '::1', port: 443, metadata: { zone: 'eu-1', weight: 10, 'ü': 'ñ' } };
+    const node: Node = {
+      host: 'web-1',
+      ip: '::1',
+      port: 443,
+      metadata: { zone: 'eu-1', weight: 10, ü: 'ñ' },
+    };
     const text = encodeNode(node);
     expect(text).not.toContain('peer');
     expect(text).toMatch(/^[\x20-\x7e]+$/); // Python's ensure_ascii: pure printable ASCII
@@ -78,20 +83,48 @@ describe('node payload codec', () => {
     ['a fractional port', '{"ip": "10.0.0.1", "port": 80.5}', /not a port/],
     ['a port with shell text', '{"ip": "10.0.0.1", "port": "80; rm -rf /"}', /not a port/],
     ['a host name', '{"ip": "example.com", "port": 80}', /not an IPv4 or IPv6/],
-    ['an ip with a newline', '{"ip": "10.0.0.1\\n\\tserver x 6.6.6.6:80", "port": 80}', /not an IPv4/],
-    ['a host with a newline', '{"host": "a\\nlisten evil", "ip": "10.0.0.1", "port": 80}', /not a valid host/],
+    [
+      'an ip with a newline',
+      '{"ip": "10.0.0.1\\n\\tserver x 6.6.6.6:80", "port": 80}',
+      /not an IPv4/,
+    ],
+    [
+      'a host with a newline',
+      '{"host": "a\\nlisten evil", "ip": "10.0.0.1", "port": 80}',
+      /not a valid host/,
+    ],
     ['a host with a space', '{"host": "a b", "ip": "10.0.0.1", "port": 80}', /not a valid host/],
-    ['a host label starting with a dash', '{"host": "-a.example", "ip": "10.0.0.1", "port": 80}', /not a valid host/],
+    [
+      'a host label starting with a dash',
+      '{"host": "-a.example", "ip": "10.0.0.1", "port": 80}',
+      /not a valid host/,
+    ],
     ['metadata that is an array', '{"ip": "10.0.0.1", "port": 80, "metadata": [1]}', /metadata/],
-    ['metadata that is a broken JSON string', '{"ip": "10.0.0.1", "port": 80, "metadata": "{oops"}', /metadata.*not valid JSON/],
-    ['a peer with a bad name', '{"ip": "10.0.0.1", "port": 80, "peer": {"name": "a\\nb", "ip": "10.0.0.1", "port": 1024}}', /peer:/],
-    ['a peer without a port', '{"ip": "10.0.0.1", "port": 80, "peer": "{\\"name\\": \\"a\\", \\"ip\\": \\"10.0.0.1\\"}"}', /peer: .*not a port/],
+    [
+      'metadata that is a broken JSON string',
+      '{"ip": "10.0.0.1", "port": 80, "metadata": "{oops"}',
+      /metadata.*not valid JSON/,
+    ],
+    [
+      'a peer with a bad name',
+      '{"ip": "10.0.0.1", "port": 80, "peer": {"name": "a\\nb", "ip": "10.0.0.1", "port": 1024}}',
+      /peer:/,
+    ],
+    [
+      'a peer without a port',
+      '{"ip": "10.0.0.1", "port": 80, "peer": "{\\"name\\": \\"a\\", \\"ip\\": \\"10.0.0.1\\"}"}',
+      /peer: .*not a port/,
+    ],
   ])('rejects a payload with %s', (_what, payload, reason) => {
     expect(rejection(payload)).toMatch(reason);
   });
 
   it('rejects oversized payloads before parsing them', () => {
-    const huge = JSON.stringify({ ip: '10.0.0.1', port: 80, metadata: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) } });
+    const huge = JSON.stringify({
+      ip: '10.0.0.1',
+      port: 80,
+      metadata: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) },
+    });
     expect(rejection(huge)).toMatch(/bytes, more than/);
   });
 

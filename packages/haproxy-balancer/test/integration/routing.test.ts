@@ -121,6 +121,8 @@ describe('haproxy balancer with a real HAProxy', () => {
     await balancer.sync(topology(web, [extra]));
     expect(await fixture.reloads()).toBe(before + 1);
     expect(await get(ports.extra)).toEqual({ status: 200, body: 'web-a' });
+    const stateFile = await readFile(fixture.config.server_state_file ?? '', 'utf8');
+    expect(stateFile).toMatch(new RegExp(` web \\d+ web-a:${web[0]!.port} 127\\.0\\.0\\.1 `));
     await balancer.sync(topology(web, [extra]));
     expect(await fixture.reloads()).toBe(before + 1);
     const reloadLog = log.lines.filter((line) => line.message === 'reloaded HAProxy').at(-1);
@@ -163,8 +165,9 @@ describe('haproxy balancer with a real HAProxy', () => {
     await waitFor(
       async () => {
         fixture.runtime.reset();
-        const [row] = await fixture.runtime.showStat('slow 4 -1');
-        return row?.['scur'] === '1';
+        // `show stat slow …` would name the frontend: filter the servers of all proxies.
+        const rows = await fixture.runtime.showStat('-1 4 -1');
+        return rows.find((row) => row['pxname'] === 'slow')?.['scur'] === '1';
       },
       { what: 'the request to reach the slow server' },
     );
