@@ -12,16 +12,6 @@ export default defineCheck({
   description: 'Sends an HTTP(S) request to a URI; healthy when the status is 2xx.',
   configSchema: HttpCheckConfig,
   create: (config, context) => ({
-    async perform(signal) {
-      const result = await probeHttp(config, context.target, signal);
-      context.debug(
-        '%s:%d %s -> %s',
-        context.target.host,
-        context.target.port,
-        config.uri,
-        result.reason ?? 'ok',
-      );
-      return result;
-    },
+    perform: (signal) => probeHttp(config, context.target, signal),
   }),
 });

@@ -1,5 +1,4 @@
-import net from 'node:net';
-import { printable, networkFailureReason } from '@lighthouse/core';
+import { printable, probeConnection } from '@lighthouse/core';
 import type { CheckResult, CheckTarget } from '@lighthouse/core';
 import { encodeCommand, RespLineReader } from './resp.js';
 import type { RedisCheckConfig } from './schema.js';
@@ -41,27 +40,10 @@ export function probeRedis(
   steps: readonly Step[],
   signal: AbortSignal,
 ): Promise<CheckResult> {
-  if (signal.aborted) return Promise.resolve({ ok: false, reason: 'timed out before connecting' });
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: target.host, port: target.port });
+  return probeConnection(target, signal, ({ socket, finish, waiting }) => {
+    waiting('waiting for the reply');
     const reader = new RespLineReader();
     let answered = 0;
-    let waiting = 'while connecting';
-
-    // Idempotent: destroying the socket may re-enter through its 'error' event.
-    const finish = (result: CheckResult): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
-    };
-    const onAbort = (): void => finish({ ok: false, reason: `timed out ${waiting}` });
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    socket.on('error', (error) => finish({ ok: false, reason: networkFailureReason(error) }));
-    socket.once('connect', () => {
-      waiting = 'waiting for the reply';
-      socket.write(Buffer.concat(steps.map((step) => encodeCommand([step.command, ...step.args]))));
-    });
     socket.on('data', (chunk: Buffer) => {
       for (const line of reader.push(chunk)) {
         const step = steps[answered];
@@ -81,5 +63,6 @@ export function probeRedis(
       const step = steps[answered]?.command ?? 'PING';
       finish({ ok: false, reason: `connection closed before the ${step} reply${received}` });
     });
+    socket.write(Buffer.concat(steps.map((step) => encodeCommand([step.command, ...step.args]))));
   });
 }

@@ -12,17 +12,6 @@ export default defineCheck({
   configSchema: RedisCheckConfig,
   create: (config, context) => {
     const steps = stepsFor(config);
-    return {
-      async perform(signal) {
-        const result = await probeRedis(context.target, steps, signal);
-        context.debug(
-          '%s:%d -> %s',
-          context.target.host,
-          context.target.port,
-          result.reason ?? 'ok',
-        );
-        return result;
-      },
-    };
+    return { perform: (signal) => probeRedis(context.target, steps, signal) };
   },
 });

@@ -1,5 +1,4 @@
-import net from 'node:net';
-import { printable, networkFailureReason } from '@lighthouse/core';
+import { printable, probeConnection } from '@lighthouse/core';
 import type { CheckResult, CheckTarget } from '@lighthouse/core';
 
 /** Reply bytes buffered while waiting for a newline; a status line is never this long. */
@@ -38,46 +37,30 @@ export function probeTcp(
   exchange: LineExchange | undefined,
   signal: AbortSignal,
 ): Promise<CheckResult> {
-  if (signal.aborted) return Promise.resolve({ ok: false, reason: 'timed out before connecting' });
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: target.host, port: target.port });
-    let waiting = 'while connecting';
+  return probeConnection(target, signal, ({ socket, finish, waiting }) => {
+    if (exchange === undefined) return finish({ ok: true });
+    waiting('waiting for the reply');
     const chunks: Buffer[] = [];
     let size = 0;
-
-    // Idempotent: destroying the socket may re-enter through its 'error' event.
-    const finish = (result: CheckResult): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
-    };
-    const onAbort = (): void => finish({ ok: false, reason: `timed out ${waiting}` });
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    socket.on('error', (error) => finish({ ok: false, reason: networkFailureReason(error) }));
-    socket.once('connect', () => {
-      if (exchange === undefined) return finish({ ok: true });
-      waiting = 'waiting for the reply';
-      socket.on('data', (chunk: Buffer) => {
-        const newline = chunk.indexOf(0x0a);
-        if (newline !== -1) {
-          chunks.push(chunk.subarray(0, newline));
-          return finish(verdict(Buffer.concat(chunks), exchange.response));
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-        if (size > MAX_REPLY_BYTES) {
-          finish({ ok: false, reason: `reply exceeds ${MAX_REPLY_BYTES} bytes without a newline` });
-        }
-      });
-      socket.once('end', () =>
-        finish(
-          size === 0
-            ? { ok: false, reason: 'connection closed without a reply' }
-            : verdict(Buffer.concat(chunks), exchange.response),
-        ),
-      );
-      socket.write(exchange.query);
+    socket.on('data', (chunk: Buffer) => {
+      const newline = chunk.indexOf(0x0a);
+      if (newline !== -1) {
+        chunks.push(chunk.subarray(0, newline));
+        return finish(verdict(Buffer.concat(chunks), exchange.response));
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_REPLY_BYTES) {
+        finish({ ok: false, reason: `reply exceeds ${MAX_REPLY_BYTES} bytes without a newline` });
+      }
     });
+    socket.once('end', () =>
+      finish(
+        size === 0
+          ? { ok: false, reason: 'connection closed without a reply' }
+          : verdict(Buffer.concat(chunks), exchange.response),
+      ),
+    );
+    socket.write(exchange.query);
   });
 }

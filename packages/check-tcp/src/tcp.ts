@@ -31,17 +31,6 @@ export default defineCheck({
   configSchema: TcpCheckConfig,
   create: (config, context) => {
     const exchange = exchangeOf(config, context.service);
-    return {
-      async perform(signal) {
-        const result = await probeTcp(context.target, exchange, signal);
-        context.debug(
-          '%s:%d -> %s',
-          context.target.host,
-          context.target.port,
-          result.reason ?? 'ok',
-        );
-        return result;
-      },
-    };
+    return { perform: (signal) => probeTcp(context.target, exchange, signal) };
   },
 });

@@ -213,6 +213,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
+  /** Installs `desired` and reloads, verified by `show proc`; the state file is dumped first. */
   private async reload(desired: Desired, reason: string): Promise<void> {
     await this.rateLimit();
     await this.install(desired);
@@ -226,6 +227,9 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
         durationMs: Math.round(performance.now() - started),
         reloads: state.reloads,
       });
+    } catch (error) {
+      this.log.error('HAProxy reload failed', { reason, error: describeError(error) });
+      throw error;
     } finally {
       this.runtime.reset();
     }

@@ -3,10 +3,13 @@ import type { Check } from '../contracts/check.js';
 import type { ServiceCheckConfig, ServiceConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import { RiseFall } from '../health/rise-fall.js';
+import { debugFor } from '../log.js';
 import type { Logger } from '../log.js';
 import { pluginContext } from './plugin-context.js';
 import { runCheck } from './run-check.js';
 import type { CheckOutcome } from './run-check.js';
+
+const trace = debugFor('core:engine:checks');
 
 /** What `status()` reports for one check of one port. */
 export interface CheckStatus {
@@ -169,6 +172,13 @@ export class PortMonitor {
       outcome = { ok: false, reason: `could not create the check: ${describeError(error)}` };
     }
     if (this.stopped.signal.aborted) return;
+    trace(
+      '%s:%d %s -> %s',
+      this.service.name,
+      this.port,
+      config.name,
+      outcome.ok ? 'ok' : (outcome.reason ?? 'failed'),
+    );
     check.last = { ...outcome, at: Date.now() };
     if (check.state.record(outcome.ok)) {
       const fields = {

@@ -1,8 +1,6 @@
 import type { ServiceConfig } from '../config/types.js';
-import { watchConfigDir } from '../config/index.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
 import type { PluginResolver } from '../contracts/resolver.js';
-import { formatIssue } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
 import { defaultAdvertised } from './advertise.js';
@@ -12,7 +10,7 @@ import { DiscoveryPool } from './discovery-pool.js';
 import { PortMonitor } from './port-monitor.js';
 import type { PortStatus } from './port-monitor.js';
 import { RegistrationReconciler } from './registrations.js';
-import { SerialQueue } from './serial.js';
+import { followConfigDir } from './follow-config.js';
 
 /** Options of {@link Reporter}. Only `configDir` and `resolver` are required. */
 export interface ReporterOptions {
@@ -47,7 +45,6 @@ export class Reporter {
   private readonly services = new Map<string, ServiceState>();
   private readonly pool: DiscoveryPool;
   private readonly registrations: RegistrationReconciler;
-  private readonly queue = new SerialQueue();
   private readonly logging: LoggingControl;
   private readonly advertised: Advertised;
   private watcher: ConfigWatcher | undefined;
@@ -62,22 +59,13 @@ export class Reporter {
 
   /** Loads the config directory, starts checking, and keeps following the directory. */
   async start(): Promise<void> {
-    this.watcher = await watchConfigDir({
+    this.watcher = await followConfigDir({
       dir: this.options.configDir,
       kinds: ['logging', 'discovery', 'services'],
       resolver: this.options.resolver,
-      log: this.logger,
-      onChange: (change) => this.queue.run(() => this.apply(change)),
-      onIssues: (file, issues) => {
-        for (const issue of issues)
-          this.logger.error(
-            `config rejected, previous version stays in force: ${formatIssue(issue)}`,
-            { file },
-          );
-        if (issues.length === 0) this.logger.info('config problems cleared', { file });
-      },
+      logger: this.logger,
+      apply: (change) => this.apply(change),
     });
-    await this.queue.idle();
     this.logger.info('reporter started', {
       services: this.services.size,
       host: this.advertised.host,
@@ -88,7 +76,6 @@ export class Reporter {
   /** Stops checking, deregisters everything, closes discovery sessions. */
   async stop(): Promise<void> {
     await this.watcher?.close();
-    await this.queue.idle();
     await Promise.all(
       [...this.services.values()].flatMap((state) =>
         [...state.monitors.values()].map((monitor) => monitor.stop()),
@@ -110,7 +97,10 @@ export class Reporter {
       .sort((a, b) => (a.service === b.service ? a.port - b.port : a.service < b.service ? -1 : 1));
   }
 
-  /** Applies one config change. The watcher calls this; embedders may too. */
+  /**
+   * Applies one config change. `start()` feeds the watcher's changes here one at a time; an
+   * embedder that feeds its own changes instead must await each call before the next.
+   */
   async apply(change: ConfigChange): Promise<void> {
     const entry = change.type === 'remove' ? change.previous : change.entry;
     switch (entry.kind) {

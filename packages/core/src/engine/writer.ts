@@ -1,10 +1,9 @@
 import type { BalancerConfig, ClusterConfig } from '../config/types.js';
-import { watchConfigDir } from '../config/index.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
 import type { Balancer, ClusterState } from '../contracts/balancer.js';
 import type { Discovery } from '../contracts/discovery.js';
 import type { PluginResolver } from '../contracts/resolver.js';
-import { describeError, formatIssue } from '../errors.js';
+import { describeError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
 import { compareText, sortNodes } from '../model/node.js';
@@ -13,7 +12,7 @@ import { Backoff } from '../backoff.js';
 import { LoggingControl } from './logging-control.js';
 import { DiscoveryPool } from './discovery-pool.js';
 import { pluginContext } from './plugin-context.js';
-import { SerialQueue } from './serial.js';
+import { followConfigDir } from './follow-config.js';
 import { SyncScheduler } from './sync-scheduler.js';
 
 /** Options of {@link Writer}. Only `configDir` and `resolver` are required. */
@@ -54,7 +53,6 @@ export class Writer {
   private readonly clusters = new Map<string, ClusterEntry>();
   private readonly balancers = new Map<string, BalancerEntry>();
   private readonly pool: DiscoveryPool;
-  private readonly queue = new SerialQueue();
   private readonly scheduler: SyncScheduler;
   private readonly logging: LoggingControl;
   private watcher: ConfigWatcher | undefined;
@@ -69,22 +67,13 @@ export class Writer {
 
   /** Loads the config directory, starts watching discovery, and keeps following the directory. */
   async start(): Promise<void> {
-    this.watcher = await watchConfigDir({
+    this.watcher = await followConfigDir({
       dir: this.options.configDir,
       kinds: ['logging', 'balancers', 'discovery', 'clusters'],
       resolver: this.options.resolver,
-      log: this.logger,
-      onChange: (change) => this.queue.run(() => this.apply(change)),
-      onIssues: (file, issues) => {
-        for (const issue of issues)
-          this.logger.error(
-            `config rejected, previous version stays in force: ${formatIssue(issue)}`,
-            { file },
-          );
-        if (issues.length === 0) this.logger.info('config problems cleared', { file });
-      },
+      logger: this.logger,
+      apply: (change) => this.apply(change),
     });
-    await this.queue.idle();
     const every = this.options.resyncIntervalMs ?? 60_000;
     if (every > 0) this.resync = setInterval(() => this.scheduler.request(), every);
     this.logger.info('writer started', {
@@ -97,7 +86,6 @@ export class Writer {
   async stop(): Promise<void> {
     clearInterval(this.resync);
     await this.watcher?.close();
-    await this.queue.idle();
     for (const entry of this.clusters.values()) clearTimeout(entry.retry);
     await this.scheduler.stop();
     await this.pool.closeAll();
@@ -128,7 +116,10 @@ export class Writer {
       .sort((a, b) => compareText(a.name, b.name));
   }
 
-  /** Applies one config change. The watcher calls this; embedders may too. */
+  /**
+   * Applies one config change. `start()` feeds the watcher's changes here one at a time; an
+   * embedder that feeds its own changes instead must await each call before the next.
+   */
   async apply(change: ConfigChange): Promise<void> {
     const entry = change.type === 'remove' ? change.previous : change.entry;
     switch (entry.kind) {

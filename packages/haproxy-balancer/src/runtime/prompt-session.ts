@@ -30,12 +30,10 @@ export class PromptSession {
     private readonly timeoutMs: number,
   ) {}
 
-  /** True while connected: HAProxy closes idle sessions after `stats timeout`. */
-  get connected(): boolean {
-    return this.socket !== undefined;
-  }
-
-  /** Sends `line` (commands joined by `;`) and resolves with the `count` replies. */
+  /**
+   * Sends `line` (commands joined by `;`) and resolves with the `count` replies; connects first
+   * when HAProxy closed the session (it does after `stats timeout` idle, 2 min by default).
+   */
   async exchange(line: string, count: number): Promise<string[]> {
     if (this.socket === undefined) await this.open();
     return this.send(`${line}\n`, count);

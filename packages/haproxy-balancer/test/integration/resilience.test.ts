@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Balancer, ClusterState } from '@lighthouse/core';
 import { freePort, waitFor } from '@lighthouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { balancerPaths, createBalancer } from '../../src/index.js';
+import { ReloadFailedError, balancerPaths, createBalancer } from '../../src/index.js';
 import type { HAProxyClusterConfig } from '../../src/index.js';
 import { isOurHAProxy, readPidFile } from '../../src/process/pid.js';
 import {
@@ -85,6 +87,23 @@ describe('haproxy balancer resilience', () => {
     const pid = await readPidFile(fixture.config.pid_file);
     expect(pid).not.toBe(proc.masterPid);
     expect(await isOurHAProxy(pid ?? 0, fixture.config.config_file)).toBe(true);
+    expect(new Set(await bodies(port, 4))).toEqual(new Set(['a', 'b']));
+  });
+
+  it('detects a reload HAProxy silently failed (port taken) and keeps serving', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as AddressInfo).port;
+    const before = await fixture.master.showProc();
+    const clash = cluster('clash', { port: taken }, []);
+    await expect(balancer.sync([web(backends.slice(0, 2)), clash])).rejects.toBeInstanceOf(
+      ReloadFailedError,
+    );
+    const after = await fixture.master.showProc();
+    expect(after.failed).toBe(before.failed + 1);
+    expect(new Set(await bodies(port, 4))).toEqual(new Set(['a', 'b']));
+    blocker.close();
+    await balancer.sync([web(backends.slice(0, 2))]);
     expect(new Set(await bodies(port, 4))).toEqual(new Set(['a', 'b']));
   });
 

@@ -122,7 +122,7 @@ describe('haproxy balancer with a real HAProxy', () => {
     expect(await fixture.reloads()).toBe(before + 1);
     expect(await get(ports.extra)).toEqual({ status: 200, body: 'web-a' });
     const stateFile = await readFile(fixture.config.server_state_file ?? '', 'utf8');
-    expect(stateFile).toMatch(new RegExp(` web \\d+ web-a:${web[0]!.port} 127\\.0\\.0\\.1 `));
+    expect(stateFile).toMatch(new RegExp(` web \\d+ web-b:${web[1]!.port} 127\\.0\\.0\\.1 `));
     await balancer.sync(topology(web, [extra]));
     expect(await fixture.reloads()).toBe(before + 1);
     const reloadLog = log.lines.filter((line) => line.message === 'reloaded HAProxy').at(-1);
