@@ -78,7 +78,8 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly intervalMs: number;
   private readonly dynamicServers: boolean;
   private lastReloadAt = 0;
-  private cacheWritten: string | undefined;
+  /** Body hash of the topology last written to the outage cache. */
+  private cachedHash: string | undefined;
   private warningsLogged = '';
   /** The writer calls sync serially; this keeps it so for any other caller (1.0's B19). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -89,7 +90,9 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     version: HAProxyVersion,
     private applied: Applied | undefined,
     private known: Map<string, readonly Node[]>,
+    cachedHash: string | undefined,
   ) {
+    this.cachedHash = cachedHash;
     this.paths = balancerPaths(config);
     this.intervalMs = (config.restart_interval ?? 2) * 1000;
     this.dynamicServers = versionAtLeast(version, 2, 6);
@@ -270,19 +273,22 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     return { hash: desired.render.hash, structure: desired.structure, text: desired.render.text };
   }
 
-  /** Records the applied topology, in memory and (when it changed) in the outage cache. */
+  /**
+   * Records the applied topology, in memory and in the outage cache. The cache is rewritten only
+   * when the rendered body changed: encoding 10 k nodes costs more than the rest of a no-op sync,
+   * and what is not rendered (other metadata) is not needed to serve during an outage.
+   */
   private async remember(desired: Desired): Promise<void> {
     this.known = new Map(desired.clusters.map((cluster) => [cluster.name, cluster.nodes]));
-    if (this.applied === undefined) return;
+    if (this.applied === undefined || this.applied.hash === this.cachedHash) return;
     const text = cacheText({
       hash: this.applied.hash,
       structure: this.applied.structure,
       clusters: new Map(desired.clusters.map((cluster) => [cluster.name, [...cluster.nodes]])),
     });
-    if (text === this.cacheWritten) return;
     try {
       await writeFileAtomic(this.paths.cacheFile, text);
-      this.cacheWritten = text;
+      this.cachedHash = this.applied.hash;
     } catch (error) {
       this.log.warn('could not write the outage cache', {
         file: this.paths.cacheFile,
@@ -314,5 +320,6 @@ export async function createBalancer(
     cachedClusters: cache?.clusters.size ?? 0,
     trustsRunningConfig: applied !== undefined,
   });
-  return new HAProxyBalancer(config, log, version, applied, cache?.clusters ?? new Map());
+  const known = cache?.clusters ?? new Map<string, Node[]>();
+  return new HAProxyBalancer(config, log, version, applied, known, cache?.hash);
 }

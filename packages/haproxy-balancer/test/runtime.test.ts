@@ -37,12 +37,14 @@ let socketPath: string;
 const connections: Socket[] = [];
 let received: string[] = [];
 let silent = false;
+let refusePrompt = false;
 
 beforeEach(async () => {
   dir = await createTempDir({}, 'lh-runtime-');
   socketPath = join(dir.dir, 'admin.sock');
   received = [];
   silent = false;
+  refusePrompt = false;
   server = createServer((socket) => {
     connections.push(socket);
     let buffer = '';
@@ -55,6 +57,10 @@ beforeEach(async () => {
         buffer = buffer.slice(end + 1);
         received.push(line);
         if (silent) continue;
+        if (line === 'prompt' && refusePrompt) {
+          socket.destroy();
+          return;
+        }
         if (line === 'prompt') {
           prompt = true;
           socket.write('\n> ');
@@ -119,6 +125,22 @@ describe('RuntimeApi', () => {
     await expect(api.setServerState('web', 'a:80', 'ready')).resolves.toBeUndefined();
     expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
     api.reset();
+  });
+
+  it('falls back to one connection per command when no session can be established', async () => {
+    refusePrompt = true;
+    const api = new RuntimeApi(socketPath);
+    const outcomes = await api.execute([
+      { op: 'set-weight', backend: 'web', server: 'a:80', weight: 2 },
+      { op: 'del-server', backend: 'web', server: 'b:81' },
+    ]);
+    expect(outcomes.map((outcome) => outcome.error?.kind)).toEqual([undefined, 'no-such-server']);
+    expect(received).toEqual([
+      'prompt',
+      'prompt',
+      'set server web/a:80 weight 2',
+      'del server web/b:81',
+    ]);
   });
 
   it('fails with a connection error when HAProxy does not answer in time', async () => {
@@ -200,14 +222,22 @@ describe('show parsers', () => {
     expect(() => parseStatCsv('Permission denied\n')).toThrow(/unexpected/);
   });
 
-  it('parses show proc: counters and the current workers only', () => {
+  it('parses show proc: counters and workers with their generation', () => {
     const proc = parseShowProc(
       '#<PID>          <type>          <reloads>       <uptime>        <version>      \n' +
         '9053            master          2 [failed: 1]   0d00h01m36s     2.6.12-1+deb12u4\n' +
         '# workers\n11001           worker          0               0d00h00m00s     2.6.12\n' +
         '10990           worker          1               0d00h00m09s     2.6.12\n# programs\n\n',
     );
-    expect(proc).toEqual({ masterPid: 9053, reloads: 2, failed: 1, workers: [11001] });
+    expect(proc).toEqual({
+      masterPid: 9053,
+      reloads: 2,
+      failed: 1,
+      workers: [
+        { pid: 11001, reloads: 0 },
+        { pid: 10990, reloads: 1 },
+      ],
+    });
     expect(() => parseShowProc('')).toThrow(/unexpected/);
   });
 });

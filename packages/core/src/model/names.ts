@@ -44,17 +44,20 @@ export function portProblem(value: unknown): string | undefined {
   return `${printable(JSON.stringify(value) ?? String(value))} is not a port (an integer from 1 to 65535)`;
 }
 
+/** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const ALL_CONTROL = new RegExp(CONTROL.source, 'g');
+
 /** True when `text` holds a C0/C1 control character (newline, tab, NUL, ESC…) or DEL. */
 export function hasControlCharacter(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text);
+  return CONTROL.test(text);
 }
 
 /** Escapes control characters so a hostile value can be quoted in a log line or error. */
 export function printable(text: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex
   const escaped = text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    ALL_CONTROL,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;

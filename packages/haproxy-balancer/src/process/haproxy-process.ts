@@ -4,7 +4,7 @@ import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
 import { MasterCli } from '../runtime/master-cli.js';
 import type { ProcState } from '../runtime/master-cli.js';
 import { HAPROXY_MISSING } from './version.js';
-import { runningMaster } from './pid.js';
+import { isOurHAProxy, runningMaster } from './pid.js';
 
 /**
  * Starting and reloading HAProxy in master-worker mode. HAProxy runs as a daemon (`-W -D`): the
@@ -46,9 +46,18 @@ export class HAProxyProcess {
     this.master = new MasterCli(options.masterSocket);
   }
 
-  /** The master's PID if our HAProxy runs (PID file + /proc check), else undefined. */
-  runningPid(): Promise<number | undefined> {
-    return runningMaster(this.options.pidFile, this.options.configFile);
+  /**
+   * The master's PID if our HAProxy runs, else undefined: the PID file checked against /proc;
+   * if that names no HAProxy of ours (file deleted or overwritten), the master CLI is asked, so
+   * a running HAProxy is never started a second time next to itself.
+   */
+  async runningPid(): Promise<number | undefined> {
+    const { pidFile, configFile } = this.options;
+    const pid = await runningMaster(pidFile, configFile);
+    if (pid !== undefined) return pid;
+    const master = await this.master.showProc().catch(() => undefined);
+    if (master === undefined) return undefined;
+    return (await isOurHAProxy(master.masterPid, configFile)) ? master.masterPid : undefined;
   }
 
   /** Starts HAProxy and waits until its master CLI reports a worker. */
@@ -85,8 +94,9 @@ export class HAProxyProcess {
   }
 
   /**
-   * Waits until the master CLI answers `show proc` with a current worker. A reload requested
-   * before that point can be lost (measured on 2.6: a SIGUSR2 right after start was ignored).
+   * Waits until the master CLI answers `show proc` with a worker (after a failed reload, only
+   * older ones). A reload requested before that point can be lost (measured on 2.6: a SIGUSR2
+   * right after start was ignored).
    */
   waitReady(): Promise<ProcState> {
     return this.poll('HAProxy master CLI to report a worker', async () => {
@@ -108,7 +118,10 @@ export class HAProxyProcess {
     const after = await this.poll('HAProxy to finish the reload', async () => {
       const state = await this.master.showProc().catch(() => undefined);
       if (state === undefined) return undefined;
-      if (state.reloads > before.reloads) return state.workers.length > 0 ? state : undefined;
+      if (state.reloads > before.reloads) {
+        const failed = state.failed > before.failed;
+        return failed || state.workers.some((worker) => worker.reloads === 0) ? state : undefined;
+      }
       if (!resent && Date.now() - started > 1_000) {
         resent = true;
         await this.master.reload();

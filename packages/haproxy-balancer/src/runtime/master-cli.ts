@@ -12,8 +12,8 @@ export interface ProcState {
   /** Reloads since the master started, failed ones included. */
   reloads: number;
   failed: number;
-  /** Workers of the current generation (relative reload count 0). */
-  workers: number[];
+  /** Workers, newest first as listed; `reloads` 0 is the current generation. */
+  workers: { pid: number; reloads: number }[];
 }
 
 const MASTER = /^(\d+)\s+master\s+(\d+)\s+\[failed:\s*(\d+)\]/m;
@@ -27,7 +27,9 @@ export function parseShowProc(reply: string): ProcState {
   const workers = section
     .split('\n')
     .map((line) => WORKER.exec(line))
-    .flatMap((match) => (match !== null && match[2] === '0' ? [Number(match[1])] : []));
+    .flatMap((match) =>
+      match === null ? [] : [{ pid: Number(match[1]), reloads: Number(match[2]) }],
+    );
   return {
     masterPid: Number(master[1]),
     reloads: Number(master[2]),

@@ -79,7 +79,9 @@ describe('haproxy balancer resilience', () => {
 
   it('starts HAProxy again after SIGKILL, on the next sync', async () => {
     const proc = await fixture.master.showProc();
-    for (const pid of [proc.masterPid, ...proc.workers]) process.kill(pid, 'SIGKILL');
+    for (const pid of [proc.masterPid, ...proc.workers.map((w) => w.pid)]) {
+      process.kill(pid, 'SIGKILL');
+    }
     await waitFor(async () => !(await isOurHAProxy(proc.masterPid, fixture.config.config_file)));
     const started = Date.now();
     await balancer.sync([web(backends.slice(0, 2))]);
