@@ -239,20 +239,34 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     this.applied = this.appliedFrom(desired);
   }
 
-  /** Starts HAProxy: it is not running (or its PID file names another process). */
+  /**
+   * Starts HAProxy: it is not running (or its PID file names another process). If `haproxy -c`
+   * refuses the candidate, HAProxy still starts, with the last installed file (the last good
+   * state), and sync rejects with the refusal.
+   */
   private async start(desired: Desired): Promise<void> {
     await this.rateLimit();
-    await this.install(desired);
+    const refused = await this.install(desired).then(
+      () => undefined,
+      async (error: unknown) => {
+        const fallback = await readTextIfExists(this.paths.configFile);
+        const invalid = error instanceof LighthouseError && error.code === ErrorCode.ConfigInvalid;
+        if (!invalid || fallback === undefined) throw error;
+        return error;
+      },
+    );
     const started = performance.now();
     this.lastReloadAt = Date.now();
     this.runtime.reset();
     const state = await this.process.start();
     this.log.info('started HAProxy', {
       reason: 'HAProxy was not running',
+      config: refused === undefined ? 'new' : 'last installed (the new one was refused)',
       durationMs: Math.round(performance.now() - started),
       pid: state.masterPid,
     });
-    this.applied = this.appliedFrom(desired);
+    this.applied = refused === undefined ? this.appliedFrom(desired) : undefined;
+    if (refused !== undefined) throw refused;
   }
 
   /** Dumps `show servers state` for the new process (admin state and weights survive). */

@@ -102,29 +102,37 @@ function removeCommands(
   ];
 }
 
+/** Why the structure alone needs a reload, or undefined. */
+function structureReason(desired: DesiredState, applied: string | undefined): string | undefined {
+  if (applied === undefined) return 'the running configuration was not written by this writer';
+  if (applied !== desired.structure) return 'frontends, backends or directive lines changed';
+  return undefined;
+}
+
 /**
  * Plans one sync. `appliedStructure`: the structure HAProxy was last given (undefined when
  * unknown: then it must be reloaded to be sure). `live`: `show servers state`, by backend.
+ * Membership commands are planned for every backend HAProxy already runs even when a reload is
+ * needed anyway: they take effect at once, and still do if the new structure is refused by
+ * `haproxy -c` (the last good structure stays, its membership keeps converging).
  */
 export function planSync(
   desired: DesiredState,
   appliedStructure: string | undefined,
   live: ReadonlyMap<string, readonly ServerState[]>,
 ): Plan {
-  if (appliedStructure === undefined) {
-    return { commands: [], reload: 'the running configuration was not written by this writer' };
-  }
-  if (appliedStructure !== desired.structure) {
-    return { commands: [], reload: 'frontends, backends or directive lines changed' };
-  }
   const commands: RuntimeCommand[] = [];
   const reasons: string[] = [];
   const needReload = (reason: string): void => void reasons.push(reason);
+  const structure = structureReason(desired, appliedStructure);
+  if (structure !== undefined) needReload(structure);
   for (const [backend, servers] of desired.backends) {
     const running = live.get(backend);
     const traits = desired.traits.get(backend);
     if (running === undefined || traits === undefined) {
-      return { commands: [], reload: `backend ${backend} is missing from the running HAProxy` };
+      if (structure === undefined)
+        needReload(`backend ${backend} is missing from the running HAProxy`);
+      continue;
     }
     const byName = new Map(running.map((server) => [server.server, server]));
     for (const server of servers) {

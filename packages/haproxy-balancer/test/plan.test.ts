@@ -52,6 +52,15 @@ describe('planSync', () => {
     });
   });
 
+  it('still converges membership at runtime when the structure changed', () => {
+    const plan = planSync(desired([server('a', 80)]), 'OTHER', new Map([['web', []]]));
+    expect(plan.reload).toBe('frontends, backends or directive lines changed');
+    expect(lines(plan)).toEqual([
+      'add server web/a:80 10.0.0.1:80',
+      'set server web/a:80 state ready',
+    ]);
+  });
+
   it('does nothing when HAProxy already runs the desired servers', () => {
     const plan = planSync(
       desired([server('a', 80)]),
@@ -145,8 +154,21 @@ describe('planSync', () => {
     );
   });
 
-  it('reloads when a backend is missing from the running HAProxy', () => {
-    expect(planSync(desired([]), 'S', new Map()).reload).toMatch(/backend web is missing/);
+  it('reloads when a backend is missing from the running HAProxy, converging the others', () => {
+    const state: DesiredState = {
+      structure: 'S',
+      backends: new Map([
+        ['web', [server('a', 80)]],
+        ['api', []],
+      ]),
+      traits: new Map([
+        ['web', DYNAMIC],
+        ['api', DYNAMIC],
+      ]),
+    };
+    const plan = planSync(state, 'S', new Map([['api', [live('api', 'x', 9)]]]));
+    expect(plan.reload).toBe('backend web is missing from the running HAProxy');
+    expect(lines(plan)).toEqual(['set server api/x:9 state maint', 'del server api/x:9']);
   });
 });
 

@@ -153,9 +153,15 @@ export async function createFixture(extra: Partial<HAProxyConfig> = {}): Promise
   };
 }
 
-/** SIGTERM to the HAProxy master of `config`, if it is ours, and wait until it is gone. */
+/**
+ * SIGTERM to the HAProxy master of `config` (from its PID file, else its master CLI), if /proc
+ * shows it runs our config, and wait until it is gone.
+ */
 export async function stopHAProxy(config: HAProxyConfig): Promise<void> {
-  const pid = await readPidFile(config.pid_file);
+  const master = new MasterCli(balancerPaths(config).masterSocket);
+  const pid =
+    (await readPidFile(config.pid_file)) ??
+    (await master.showProc().catch(() => undefined))?.masterPid;
   if (pid === undefined || !(await isOurHAProxy(pid, config.config_file))) return;
   process.kill(pid, 'SIGTERM');
   await waitFor(async () => !(await isOurHAProxy(pid, config.config_file)), {

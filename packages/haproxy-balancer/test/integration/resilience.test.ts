@@ -92,6 +92,30 @@ describe('haproxy balancer resilience', () => {
     expect(new Set(await bodies(port, 4))).toEqual(new Set(['a', 'b']));
   });
 
+  it('starts HAProxy with the last installed config when the new one is refused', async () => {
+    const proc = await fixture.master.showProc();
+    for (const pid of [proc.masterPid, ...proc.workers.map((w) => w.pid)]) {
+      process.kill(pid, 'SIGKILL');
+    }
+    await waitFor(async () => !(await isOurHAProxy(proc.masterPid, fixture.config.config_file)));
+    const broken = cluster('broken', { backend: ['balance nonsense'] }, []);
+    await expect(balancer.sync([web(backends.slice(0, 2)), broken])).rejects.toThrow(
+      /haproxy -c refused/,
+    );
+    expect(new Set(await bodies(port, 4))).toEqual(new Set(['a', 'b']));
+    await balancer.sync([web(backends.slice(0, 2))]);
+    expect(new Set(await bodies(port, 4))).toEqual(new Set(['a', 'b']));
+  });
+
+  it('finds the running HAProxy through its master CLI when the PID file is gone', async () => {
+    const before = await fixture.master.showProc();
+    await rm(fixture.config.pid_file);
+    await balancer.sync([web(backends.slice(0, 2))]);
+    const after = await fixture.master.showProc();
+    expect(after.masterPid).toBe(before.masterPid);
+    expect(after.reloads).toBe(before.reloads);
+  });
+
   it('detects a reload HAProxy silently failed (port taken) and keeps serving', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
