@@ -44,11 +44,7 @@ export function startCli(args: readonly string[], options: { cwd?: string } = {}
 
 /** A real ZooKeeper client watching a cluster, the way a writer sees it. */
 export async function watchCluster(connectString: string, path: string, cluster: string) {
-  const discovery = await zookeeperDiscovery.create(
-    { hosts: [connectString], path, session_timeout: 4 },
-    { debug: debug('lighthouse:test'), log: silentLogger },
-  );
-  await discovery.connect();
+  const discovery = await zookeeperClient(connectString, path);
   let latest: readonly Node[] | undefined;
   await discovery.watch(cluster, (nodes) => (latest = nodes));
   return {
@@ -56,4 +52,32 @@ export async function watchCluster(connectString: string, path: string, cluster:
     nodes: () => latest,
     close: () => discovery.close(),
   };
+}
+
+/** Runs `lighthouse <args>` to completion. */
+export async function runCliOnce(
+  args: readonly string[],
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [lighthouseBin, ...args], {
+    env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | string>((resolve) =>
+    child.once('exit', (exit, signal) => resolve(exit ?? signal ?? -1)),
+  );
+  return { code, stdout, stderr };
+}
+
+/** A connected ZooKeeper discovery client, as a reporter elsewhere in the fleet would use. */
+export async function zookeeperClient(connectString: string, path: string) {
+  const discovery = await zookeeperDiscovery.create(
+    { hosts: [connectString], path, session_timeout: 4 },
+    { debug: debug('lighthouse:test'), log: silentLogger },
+  );
+  await discovery.connect();
+  return discovery;
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ErrorCode, LighthouseError, renderError } from '@lighthouse/core';
 import type { Command, Io } from './command.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { renderCommand } from './commands/render.js';
 import { reporterCommand } from './commands/reporter.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
@@ -17,6 +18,7 @@ export const commands: readonly Command[] = [
   writerCommand,
   reporterCommand,
   validateCommand,
+  renderCommand,
   pluginsCommand,
   schemaCommand,
 ];

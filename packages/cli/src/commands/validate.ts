@@ -1,8 +1,16 @@
 import { ConfigKinds, formatIssue, loadConfigDir } from '@lighthouse/core';
-import type { Command } from '../command.js';
+import type { ConfigIssue } from '@lighthouse/core';
+import type { Command, Io } from '../command.js';
 import { rootOption } from '../common-options.js';
 import { configDirectory, discoverPlugins } from '../environment.js';
 import { ExitCode } from '../exit-codes.js';
+
+/** Prints one line per issue on stdout and a count on stderr; returns exit code 1. */
+export function printIssues(issues: readonly ConfigIssue[], dir: string, io: Io): number {
+  for (const issue of issues) io.stdout(formatIssue(issue));
+  io.stderr(`${issues.length} problem(s) in ${dir}`);
+  return ExitCode.Invalid;
+}
 
 /** `lighthouse validate <config-dir>`: every file of every kind, one line per problem. */
 export const validateCommand: Command = {
@@ -29,11 +37,7 @@ export const validateCommand: Command = {
       ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}),
     });
     const { entries, issues } = await loadConfigDir({ dir, kinds: ConfigKinds, resolver });
-    for (const issue of issues) io.stdout(formatIssue(issue));
-    if (issues.length > 0) {
-      io.stderr(`${issues.length} problem(s) in ${dir}`);
-      return ExitCode.Invalid;
-    }
+    if (issues.length > 0) return printIssues(issues, dir, io);
     io.stdout(`ok: ${entries.length} file(s) valid in ${dir}`);
     return ExitCode.Ok;
   },

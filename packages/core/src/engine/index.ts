@@ -4,3 +4,4 @@ export * from './port-monitor.js';
 export type { Advertised } from './advertise.js';
 export { defaultAdvertised } from './advertise.js';
 export { RiseFall } from '../health/rise-fall.js';
+export { pluginContext } from './plugin-context.js';
