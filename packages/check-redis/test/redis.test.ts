@@ -6,8 +6,8 @@ import type { TestServer } from '@lighthouse/testing';
 import { MAX_LINE_BYTES } from '../src/probe.js';
 import redisCheck from '../src/redis.js';
 import { RedisCheckConfig } from '../src/schema.js';
-import { startRedis } from './redis-server.js';
-import type { RedisServer } from './redis-server.js';
+import { startRedis } from '@lighthouse/testing';
+import type { RedisServer } from '@lighthouse/testing';
 
 describeCheckPlugin(redisCheck, {
   validConfig: {},

@@ -8,3 +8,4 @@ export * from './temp-dir.js';
 export * from './check-conformance.js';
 export * from './free-port.js';
 export * from './zookeeper-server.js';
+export * from './redis-server.js';

@@ -5,8 +5,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckTarget } from '@lighthouse/core';
-import { freePort } from '@lighthouse/testing';
-import { waitFor } from '@lighthouse/testing';
+import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
 
 /** A private redis-server on a loopback port, stopped by its PID. */
 export interface RedisServer {
