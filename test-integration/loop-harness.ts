@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,7 +122,9 @@ export async function stopCli(
   graceMs = 5_000,
 ): Promise<number | string> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+  const late = new Promise<'late'>(
+    (resolve) => (timer = setTimeout(() => resolve('late'), graceMs)),
+  );
   const outcome = await Promise.race([cli.stop(signal), late]);
   clearTimeout(timer);
   return outcome === 'late' ? cli.stop('SIGKILL') : outcome;
@@ -165,12 +167,18 @@ export class Fleet {
 
   /** The `discovery/zookeeper.yaml` every daemon of this fleet uses. */
   discoveryYaml(connectString = this.options.connectString): string {
+    const hosts = connectString.split(',').map((host) => `"${host}"`);
     return [
-      `hosts: ["${connectString}"]`,
+      `hosts: [${hosts.join(', ')}]`,
       `path: ${this.options.base}`,
       `session_timeout: ${this.options.sessionTimeout ?? 4}`,
       '',
     ].join('\n');
+  }
+
+  /** The ZooKeeper base path of this fleet. */
+  get configBase(): string {
+    return this.options.base;
   }
 
   get haproxyDir(): string {
@@ -328,10 +336,14 @@ export class Fleet {
   /** Stops reporters, writers, HAProxy (checked PID) and apps, then removes the temp dir. */
   async stop(): Promise<void> {
     await Promise.all(
-      this.clis.filter(({ role }) => role === 'reporter').map(({ cli }) => stopCli(cli, 'SIGTERM', 3_000)),
+      this.clis
+        .filter(({ role }) => role === 'reporter')
+        .map(({ cli }) => stopCli(cli, 'SIGTERM', 3_000)),
     );
     await Promise.all(
-      this.clis.filter(({ role }) => role === 'writer').map(({ cli }) => stopCli(cli, 'SIGTERM', 3_000)),
+      this.clis
+        .filter(({ role }) => role === 'writer')
+        .map(({ cli }) => stopCli(cli, 'SIGTERM', 3_000)),
     );
     const pid = await this.haproxyPid();
     if (pid !== undefined) {
@@ -356,6 +368,3 @@ export class Fleet {
     await this.removeWork();
   }
 }
-
-/** Removes a directory tree (best effort). */
-export const removeTree = (path: string) => rm(path, { recursive: true, force: true });

@@ -34,7 +34,11 @@ export { MasterCli, parseShowProc } from './runtime/master-cli.js';
 export type { ProcState } from './runtime/master-cli.js';
 export { commandLine } from './runtime/commands.js';
 export type { RuntimeCommand, ServerAdminState } from './runtime/commands.js';
-export { RuntimeCommandError, RuntimeConnectionError } from './runtime/errors.js';
+export {
+  RuntimeCommandError,
+  RuntimeConnectionError,
+  RuntimeProtocolError,
+} from './runtime/errors.js';
 export type { RefusalKind } from './runtime/errors.js';
 export { AdminFlags, parseServersState } from './runtime/show-parsers.js';
 export type { ServerState } from './runtime/show-parsers.js';

@@ -19,12 +19,34 @@ const OWNED: Readonly<Record<string, string>> = {
 };
 
 /**
- * Words are separated by plain spaces; quotes, backslashes and `#` are refused because HAProxy
- * would interpret them (a `#` would comment out the rest of the server line, the node's weight
- * included). A value that needs one of them cannot be expressed, which no 2.6 keyword requires
- * except an `agent-send` string with spaces.
+ * Words are separated by plain spaces and may hold only printable ASCII. Refused besides: quotes
+ * and backslashes (HAProxy's config parser would interpret them), `#` (it would comment out the
+ * rest of the server line, the node's weight included) and `;` (the words are also sent to the
+ * runtime API in `add server`, whose command lines are `;`-separated: `check;show` would run a
+ * second command). A value that needs one of them cannot be expressed, which no 2.6 keyword
+ * requires except an `agent-send` string with spaces.
  */
-const FORBIDDEN = /["'\\#]/;
+const ALLOWED = /^[!-~]$/;
+const FORBIDDEN: Readonly<Record<string, string>> = {
+  '"': 'HAProxy would read it as quoting',
+  "'": 'HAProxy would read it as quoting',
+  '\\': 'HAProxy would read it as an escape',
+  '#': 'HAProxy would comment out the rest of the server line',
+  ';': 'the runtime API would read it as a command separator',
+};
+
+/** Why `word` holds a character server_options cannot carry, naming it; undefined when none. */
+function characterProblem(word: string): string | undefined {
+  for (const char of word) {
+    const why =
+      FORBIDDEN[char] ?? (ALLOWED.test(char) ? undefined : 'only printable ASCII is allowed');
+    if (why === undefined) continue;
+    const code = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const shown = !ALLOWED.test(char) ? code : char === '"' ? `'"'` : `"${char}"`;
+    return `character ${shown} in "${printable(word, 40)}" is not allowed: ${why}`;
+  }
+  return undefined;
+}
 
 /** The option words, normalized (no empty words): what renders after each server. */
 export function serverOptionWords(options: string | undefined): string[] {
@@ -36,8 +58,11 @@ export function serverOptionsProblem(options: string): string | undefined {
   if (hasControlCharacter(options)) {
     return `contains a control character (newline, tab…): "${printable(options)}"`;
   }
-  if (FORBIDDEN.test(options)) return 'quotes, backslashes and "#" are not allowed';
   const words = serverOptionWords(options);
+  for (const word of words) {
+    const problem = characterProblem(word);
+    if (problem !== undefined) return problem;
+  }
   for (let index = 0; index < words.length; index++) {
     const keyword = words[index] ?? '';
     const owned = OWNED[keyword];

@@ -214,8 +214,34 @@ describe('server_options', () => {
       'check\nlisten evil\n\tbind 127.0.0.1:28040',
       'contains a control character (newline, tab…): "check\\u000alisten evil\\u000a\\u0009bind 127.0.0.1:28040"',
     ],
-    ['check # weight 0', 'quotes, backslashes and "#" are not allowed'],
-    ['agent-send "hello"', 'quotes, backslashes and "#" are not allowed'],
+    [
+      'check # weight 0',
+      'character "#" in "#" is not allowed: HAProxy would comment out the rest of the server line',
+    ],
+    [
+      'agent-send "hello"',
+      `character '"' in ""hello"" is not allowed: HAProxy would read it as quoting`,
+    ],
+    [
+      'check inter 2s;show',
+      'character ";" in "2s;show" is not allowed: the runtime API would read it as a command separator',
+    ],
+    [
+      'check inter 2s ;',
+      'character ";" in ";" is not allowed: the runtime API would read it as a command separator',
+    ],
+    [
+      'agent-send a\\b',
+      'character "\\" in "a\\b" is not allowed: HAProxy would read it as an escape',
+    ],
+    [
+      'crt /etc/é.pem',
+      'character U+00E9 in "/etc/é.pem" is not allowed: only printable ASCII is allowed',
+    ],
+    [
+      'inter\u00a02s',
+      'character U+00A0 in "inter\u00a02s" is not allowed: only printable ASCII is allowed',
+    ],
     ['chekc', 'unknown server keyword "chekc" (did you mean "check"?)'],
     ['check inter', '"inter" needs a value'],
     ['source 10.0.0.1 usesrc', '"source … usesrc" needs a value'],

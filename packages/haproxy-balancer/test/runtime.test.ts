@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { createTempDir } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InternalError } from '@lighthouse/core';
 import {
   RuntimeApi,
   RuntimeCommandError,
   RuntimeConnectionError,
+  RuntimeProtocolError,
+  commandLine,
   parseServersState,
   parseShowProc,
 } from '../src/index.js';
@@ -38,6 +41,10 @@ const connections: Socket[] = [];
 let received: string[] = [];
 let silent = false;
 let refusePrompt = false;
+/** Extra replies the fake HAProxy writes after a line's own (what a smuggled `;` causes). */
+let extra: { reply: string; delayMs?: number } | undefined;
+/** A reply that replaces the next one (a reply of the wrong shape). */
+let shifted: string | undefined;
 
 beforeEach(async () => {
   dir = await createTempDir({}, 'lh-runtime-');
@@ -45,6 +52,8 @@ beforeEach(async () => {
   received = [];
   silent = false;
   refusePrompt = false;
+  extra = undefined;
+  shifted = undefined;
   server = createServer((socket) => {
     connections.push(socket);
     let buffer = '';
@@ -67,8 +76,18 @@ beforeEach(async () => {
           continue;
         }
         const replies = line.split(';').map(reply);
-        if (prompt) socket.write(replies.map((r) => `${r.replace(/\n$/, '')}\n> `).join(''));
-        else socket.end(replies.join(''));
+        if (shifted !== undefined) [replies[0], shifted] = [shifted, undefined];
+        const framed = (r: string): string => `${r.replace(/\n$/, '')}\n> `;
+        if (!prompt) socket.end(replies.join(''));
+        else if (extra?.delayMs === undefined) {
+          socket.write(
+            [...replies, ...(extra === undefined ? [] : [extra.reply])].map(framed).join(''),
+          );
+        } else {
+          socket.write(replies.map(framed).join(''));
+          const late = framed(extra.reply);
+          setTimeout(() => socket.write(late), extra.delayMs);
+        }
       }
     });
   });
@@ -153,6 +172,84 @@ describe('RuntimeApi', () => {
   it('fails with a connection error when nothing listens', async () => {
     const api = new RuntimeApi(join(dir.dir, 'missing.sock'));
     await expect(api.showInfo()).rejects.toThrow(/missing\.sock: ENOENT/);
+  });
+});
+
+describe('admin-socket injection (a ";" reaching the socket)', () => {
+  const weight = { op: 'set-weight', backend: 'web', server: 'a:80', weight: 2 } as const;
+
+  it('commandLine refuses ";", whitespace, empty words and control characters in any argument', () => {
+    const add = {
+      op: 'add-server',
+      backend: 'web',
+      server: 'a:80',
+      address: '10.0.0.1:80',
+    } as const;
+    expect(commandLine({ ...add, options: ['check', 'inter', '2s'] })).toBe(
+      'add server web/a:80 10.0.0.1:80 check inter 2s',
+    );
+    for (const options of [['inter', '2s;show'], ['inter 2s'], [''], ['inter', '2s\nshow']]) {
+      expect(() => commandLine({ ...add, options })).toThrow(InternalError);
+    }
+    expect(() => commandLine({ ...weight, server: 'a:80;show' })).toThrow(/refusing to send/);
+    expect(() => commandLine({ ...weight, backend: 'w eb' })).toThrow(InternalError);
+    expect(() => commandLine({ ...add, address: '10.0.0.1:80\r', options: [] })).toThrow(
+      InternalError,
+    );
+  });
+
+  it('writes nothing to the socket for an unsafe command, planned or raw', async () => {
+    const api = new RuntimeApi(socketPath);
+    const add = {
+      op: 'add-server',
+      backend: 'web',
+      server: 'a:80',
+      address: '10.0.0.1:80',
+    } as const;
+    await expect(api.execute([{ ...add, options: ['check;show'] }])).rejects.toThrow(InternalError);
+    await expect(api.raw('show info;show servers state')).rejects.toThrow(InternalError);
+    await expect(api.raw('show info\nshow stat')).rejects.toThrow(InternalError);
+    expect(received).toEqual([]);
+    api.reset();
+  });
+
+  it('resets the session when a line gets more replies than commands', async () => {
+    const api = new RuntimeApi(socketPath);
+    await api.execute([weight]);
+    extra = { reply: 'New server registered.\n' };
+    await expect(api.execute([weight])).rejects.toBeInstanceOf(RuntimeProtocolError);
+    extra = undefined;
+    // The leftover is gone with the session: the next reply is its own, on a new session.
+    const [state] = await api.showServersState();
+    expect(state?.server).toBe('a:80');
+    expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
+    api.reset();
+  });
+
+  it('resets the session when a reply arrives after the exchange ended', async () => {
+    const api = new RuntimeApi(socketPath);
+    extra = { reply: 'New server registered.\n', delayMs: 10 };
+    await expect(api.execute([weight])).resolves.toEqual([{ command: weight }]);
+    extra = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [state] = await api.showServersState();
+    expect(state?.server).toBe('a:80');
+    expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
+    api.reset();
+  });
+
+  it('resets the session when a reply has the wrong shape', async () => {
+    const api = new RuntimeApi(socketPath);
+    await api.execute([weight]);
+    shifted = 'New server registered.\n';
+    await expect(api.showServersState()).rejects.toThrow(/unexpected "show servers state"/);
+    await expect(api.showServersState()).resolves.toHaveLength(1);
+    shifted = 'Unknown command: show\n';
+    const [outcome] = await api.execute([weight]);
+    expect(outcome?.error?.kind).toBe('unknown-command');
+    await api.execute([weight]);
+    expect(received.filter((line) => line === 'prompt')).toHaveLength(3);
+    api.reset();
   });
 });
 

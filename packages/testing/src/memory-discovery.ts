@@ -18,6 +18,8 @@ type Operation = 'connect' | 'watch' | 'register' | 'deregister';
  */
 export class MemoryDiscoveryBackend {
   private readonly clusters = new Map<string, Map<string, Node>>();
+  /** Which instance registered each node (`cluster/name`), like a znode's ephemeral owner. */
+  private readonly owners = new Map<string, object>();
   private readonly listeners = new Map<string, Set<NodesListener>>();
   private readonly failures = new Map<Operation, Error[]>();
   private online = true;
@@ -32,15 +34,20 @@ export class MemoryDiscoveryBackend {
   }
 
   /** Adds or replaces a member directly (as another machine's reporter would). */
-  put(cluster: string, node: Node): void {
+  put(cluster: string, node: Node, owner?: object): void {
     const members = this.clusters.get(cluster) ?? new Map<string, Node>();
     members.set(nodeName(node), node);
     this.clusters.set(cluster, members);
+    if (owner === undefined) this.owners.delete(`${cluster}/${nodeName(node)}`);
+    else this.owners.set(`${cluster}/${nodeName(node)}`, owner);
     this.notify(cluster);
   }
 
-  /** Removes a member directly. */
-  remove(cluster: string, name: string): void {
+  /** Removes a member directly; with `owner`, only if that instance registered it last. */
+  remove(cluster: string, name: string, owner?: object): void {
+    const key = `${cluster}/${name}`;
+    if (owner !== undefined && this.owners.get(key) !== owner) return;
+    this.owners.delete(key);
     if (this.clusters.get(cluster)?.delete(name) === true) this.notify(cluster);
   }
 
@@ -94,8 +101,10 @@ class MemoryDiscovery implements Discovery {
   async close(): Promise<void> {
     for (const unsubscribe of this.unsubscribes.values()) unsubscribe();
     this.unsubscribes.clear();
-    for (const { service, node } of this.registered.values())
-      this.backend.remove(service, nodeName(node));
+    // Like ephemeral znodes: only what this instance still owns disappears with its session.
+    for (const { service, node } of this.registered.values()) {
+      this.backend.remove(service, nodeName(node), this);
+    }
     this.registered.clear();
     this.backend.log.push('close');
   }
@@ -116,7 +125,7 @@ class MemoryDiscovery implements Discovery {
   async register(registration: Registration): Promise<void> {
     this.backend.check('register');
     this.registered.set(`${registration.service}/${nodeName(registration.node)}`, registration);
-    this.backend.put(registration.service, registration.node);
+    this.backend.put(registration.service, registration.node, this);
     this.backend.log.push(`register ${registration.service} ${nodeName(registration.node)}`);
   }
 
@@ -128,8 +137,18 @@ class MemoryDiscovery implements Discovery {
   }
 }
 
-/** Schema of `discovery/<name>.yaml` for the in-memory plugin: no keys. */
-export const MemoryDiscoveryConfig = Type.Object({}, { additionalProperties: false });
+/** Schema of `discovery/<name>.yaml` for the in-memory plugin. */
+export const MemoryDiscoveryConfig = Type.Object(
+  {
+    label: Type.Optional(
+      Type.String({
+        description:
+          'Any text; changing it replaces the instance, like editing a real discovery file.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** A discovery plugin (default name `memory`) whose instances all share `backend`. */
 export function memoryDiscoveryPlugin(

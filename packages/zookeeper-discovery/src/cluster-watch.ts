@@ -1,13 +1,21 @@
 import { compareText, decodeNode, describeError, Backoff } from '@lighthouse/core';
 import type { Debugger, Logger, Node, NodesListener } from '@lighthouse/core';
-import { Code, hasCode } from './native-client.js';
+import { Code, hasCode, isConnectionError } from './native-client.js';
 import type { WatchEvent } from './native-client.js';
 import type { ZooKeeperSession } from './session.js';
 
 /** Events of one burst (a deploy, a rack going down) arrive within a few ms of each other. */
 const COALESCE_MS = 5;
-/** …but a steady stream of changes must not hold the listener back for longer than this. */
+/**
+ * …but a steady stream of changes must not hold the listener back for longer than this. A listed
+ * child never read yet holds it regardless (see {@link awaited}).
+ */
 const MAX_HOLD_MS = 250;
+/**
+ * A child never read that fails this many reads in a row for a reason other than the connection
+ * (NOAUTH…) stops holding delivery: with back-off 250 + 500 ms, about a second after the first.
+ */
+const UNREADABLE_AFTER = 3;
 
 /** What we know about one child znode. */
 interface Child {
@@ -15,14 +23,32 @@ interface Child {
   state: 'idle' | 'loading' | 'watched';
   /** Counts reads, so a late answer from an older read (an older session) is ignored. */
   reads: number;
+  /** Reads in a row that failed for a reason other than the connection (NOAUTH…). */
+  failures: number;
+  /** The last payload read: undefined until a read succeeded, i.e. while the child is unknown. */
   payload?: Buffer;
   /** Undefined until read, or while the payload is malformed. */
   node?: Node;
 }
 
+/**
+ * A listed child with no answer yet: delivering without it would report a member gone only because
+ * we could not see it (a first look that loses the connection would empty the backend). A child
+ * that kept failing with a non-connection error stops being awaited: see `readFailed`.
+ */
+function awaited(child: Child): boolean {
+  return child.payload === undefined && child.failures < UNREADABLE_AFTER;
+}
+
+/** A read's value, or the error it failed with (already logged and retried by `failed`). */
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** The session calls a cluster watch makes: it only reads (and a test can stand in for it). */
+export type ClusterReader = Pick<ZooKeeperSession, 'state' | 'get' | 'getChildren' | 'exists'>;
+
 /** Settings of a {@link ClusterWatch}. */
 export interface ClusterWatchOptions {
-  session: ZooKeeperSession;
+  session: ClusterReader;
   /** The cluster znode, `<path>/<cluster>`. */
   path: string;
   listener: NodesListener;
@@ -36,7 +62,8 @@ export interface ClusterWatchOptions {
  * metadata or weight change reaches the writer (1.0 missed it: B21) by reading that child alone. A
  * missing cluster znode is awaited with an exists-watch (1.0 polled every 2 s) and its deletion
  * and re-creation are followed (1.0 lost the watch). Only what ZooKeeper said changes the set: a
- * failed read keeps the last known members, so "can't see" never becomes "no members".
+ * failed read keeps the last known members, and no set is delivered while a listed child was never
+ * read, so "can't see" never becomes "no members" (nor "fewer members").
  */
 export class ClusterWatch {
   private readonly children = new Map<string, Child>();
@@ -48,7 +75,8 @@ export class ClusterWatch {
   private stale = true;
   /** The next successful listing is delivered even if nothing changed (a first or fresh look). */
   private deliverNext = true;
-  private delivered = false;
+  /** The set the listener last heard: a replacement listener hears it at once. */
+  private lastDelivered: readonly Node[] | undefined;
   private changed = false;
   private inFlight = 0;
   private heldSince: number | undefined;
@@ -62,10 +90,13 @@ export class ClusterWatch {
     this.listener = options.listener;
   }
 
-  /** Replaces the listener; it hears the current set at once when one is known. */
+  /**
+   * Replaces the listener; it hears the last delivered set at once, if any (not the set being
+   * gathered, which may lack children whose reads are pending: that one follows when complete).
+   */
   setListener(listener: NodesListener): void {
     this.listener = listener;
-    if (this.delivered) this.deliver();
+    if (this.lastDelivered !== undefined) this.deliver(this.lastDelivered);
   }
 
   /** Stops for good: no callback fires after this returns (pending ZooKeeper watches are ignored). */
@@ -76,9 +107,11 @@ export class ClusterWatch {
   }
 
   /**
-   * Reads the cluster after a (re)connection and delivers it before resolving. A fresh session
-   * holds none of our watches: everything is re-read and re-armed. A kept session still has them
-   * (the client re-registers them), so only what failed meanwhile is read again.
+   * Reads the cluster after a (re)connection and delivers it before resolving, unless a listed child
+   * could not be read yet: that delivery waits for the retry or the next connection. A fresh
+   * session holds none of our watches: everything is re-read and re-armed, and the members known
+   * so far keep their last node meanwhile. A kept session still has them (the client re-registers
+   * them), so only what failed meanwhile is read again.
    */
   async resync(fresh: boolean): Promise<void> {
     if (fresh) {
@@ -112,9 +145,9 @@ export class ClusterWatch {
   private async refreshOnce(): Promise<void> {
     if (this.stopped) return;
     this.stale = false;
-    const names = await this.track(this.list());
-    if (names === undefined || this.stopped) return;
-    const present = new Set(names);
+    const listed = await this.track(this.list());
+    if (!listed.ok || this.stopped) return;
+    const present = new Set(listed.value);
     for (const name of this.children.keys()) {
       if (!present.has(name)) this.drop(name);
     }
@@ -125,11 +158,12 @@ export class ClusterWatch {
     }
     const loads: Promise<void>[] = [];
     for (const name of present) {
-      const child: Child = this.children.get(name) ?? { state: 'idle', reads: 0 };
+      const child: Child = this.children.get(name) ?? { state: 'idle', reads: 0, failures: 0 };
       this.children.set(name, child);
       if (child.state === 'idle') loads.push(this.load(name, child));
     }
     await Promise.all(loads);
+    if (!this.stale) this.retryBackoff.reset(); // a whole pass went through
   }
 
   /** The child names; an absent cluster znode has none, and an exists-watch awaits its creation. */
@@ -159,15 +193,17 @@ export class ClusterWatch {
       if (hasCode(error, Code.noNode)) return null;
       throw error;
     });
-    const result = await this.track(read);
-    // Dropped, replaced or read again meanwhile: the newer read decides.
-    if (this.children.get(name) !== child || child.reads !== ticket) return;
-    if (result === undefined) {
+    const outcome = await this.track(read);
+    // Stopped, dropped, replaced or read again meanwhile: the newer read decides.
+    if (this.stopped || this.children.get(name) !== child || child.reads !== ticket) return;
+    if (!outcome.ok) {
       child.state = 'idle';
-      return;
+      return this.readFailed(path, child, outcome.error);
     }
+    const result = outcome.value;
     if (result === null) return this.drop(name);
     child.state = 'watched';
+    child.failures = 0;
     if (child.payload?.equals(result.data) === true) return;
     child.payload = result.data;
     const decoded = decodeNode(result.data);
@@ -178,6 +214,29 @@ export class ClusterWatch {
     }
     this.changed = true;
     this.schedule();
+  }
+
+  /**
+   * A child's read failed; `failed` already logged it and scheduled the retry. Connection trouble
+   * is waited out: the retry or the next connection reads the child again. Any other error (NOAUTH,
+   * a bad ACL) may never heal, so it is counted, and the decision is:
+   * - a child read before keeps its last answer, with a warning: losing read access is not leaving,
+   *   and dropping it would drain a live server;
+   * - a child never read holds delivery for {@link UNREADABLE_AFTER} reads in a row, then is left
+   *   out with an error line: one unreadable znode must not hold the whole cluster forever.
+   * Either way the retries go on (with back-off), so the child comes in once it is readable.
+   */
+  private readFailed(path: string, child: Child, error: unknown): void {
+    if (isConnectionError(error)) return;
+    child.failures += 1;
+    const fields = { znode: path, error: describeError(error), attempts: child.failures };
+    if (child.payload !== undefined) {
+      if (child.failures === 1)
+        this.options.log.warn('znode unreadable, keeping what was last read from it', fields);
+    } else if (child.failures === UNREADABLE_AFTER) {
+      this.options.log.error('znode never readable, delivering the cluster without it', fields);
+      this.schedule(); // the delivery it held may go now
+    }
   }
 
   private drop(name: string): void {
@@ -204,15 +263,13 @@ export class ClusterWatch {
   }
 
   /** Counts a read in flight and turns its failure into "read again later". */
-  private async track<T>(read: Promise<T>): Promise<T | undefined> {
+  private async track<T>(read: Promise<T>): Promise<Outcome<T>> {
     this.inFlight += 1;
     try {
-      const value = await read;
-      this.retryBackoff.reset();
-      return value;
+      return { ok: true, value: await read };
     } catch (error) {
       this.failed(error);
-      return undefined;
+      return { ok: false, error };
     } finally {
       this.inFlight -= 1;
       this.schedule(); // a delivery held back for this read may go now
@@ -229,13 +286,20 @@ export class ClusterWatch {
       this.options.debug('read failed while disconnected: %o', fields);
       return;
     }
+    if (this.retryTimer !== undefined) {
+      // The pending retry re-reads whatever failed: one back-off step per round, not per read.
+      this.options.log.warn('reading cluster from ZooKeeper failed, retry pending', fields);
+      return;
+    }
     const delay = this.retryBackoff.next();
     this.options.log.warn('reading cluster from ZooKeeper failed, retrying', {
       ...fields,
       retry_ms: delay,
     });
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.refresh(), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.refresh();
+    }, delay);
   }
 
   /** Debounces delivery: COALESCE_MS after the last activity, at most MAX_HOLD_MS after the first. */
@@ -250,28 +314,37 @@ export class ClusterWatch {
     }, wait);
   }
 
-  /** Delivers the set if it changed, unless reads of the same burst are still in flight. */
+  /**
+   * Delivers the set if it changed, unless reads of the same burst are still in flight, or a listed
+   * child was never read: that set would lack a member we merely failed to see, so it waits for the
+   * read (whose completion reschedules), even past MAX_HOLD_MS and even when forced.
+   */
   private flush(force: boolean): void {
     if (this.stopped || !this.changed) return;
+    if ([...this.children.values()].some(awaited)) return;
     const held = Date.now() - (this.heldSince ?? Date.now());
     if (!force && this.inFlight > 0 && held < MAX_HOLD_MS) return; // the last read reschedules
     clearTimeout(this.emitTimer);
     this.emitTimer = undefined;
     this.changed = false;
     this.heldSince = undefined;
-    this.delivered = true;
-    this.deliver();
+    this.lastDelivered = this.nodes();
+    this.deliver(this.lastDelivered);
   }
 
   /** Calls the listener; a throwing listener is logged, as it runs from timers and watch events. */
-  private deliver(): void {
+  private deliver(nodes: readonly Node[]): void {
     try {
-      this.listener(this.nodes());
+      this.listener(nodes);
     } catch (error) {
       this.options.log.error('cluster listener failed', { error: describeError(error) });
     }
   }
 
+  /**
+   * The members, by name. A child without a node is one whose payload is malformed (logged when
+   * read) or one left out as never readable; flush() never asks while a child is still awaited.
+   */
   private nodes(): Node[] {
     return [...this.children.entries()]
       .sort(([a], [b]) => compareText(a, b))

@@ -17,7 +17,9 @@ function connectString(config: Pick<ZooKeeperConfig, 'hosts' | 'chroot'>): strin
  *
  * Decisions: `register` rejects unless the znode is in place now (the engine's "registered"
  * status must not lie), `watch` resolves once the cluster is remembered (and, when connected,
- * after its first delivery): a watch set up before the first session starts with it.
+ * after its first look: that delivers unless a child could not be read yet, in which case the
+ * delivery follows once every listed child is read): a watch set up before the first session
+ * starts with it.
  */
 export class ZooKeeperDiscovery implements Discovery {
   /** The session adapter (exposed for tests and diagnostics). */

@@ -70,6 +70,23 @@ export function hasCode(error: unknown, ...codes: number[]): boolean {
   return error instanceof ZooKeeperError && codes.includes(error.code);
 }
 
+/** Result codes of a call that failed for want of a live connection or session, not the znode's. */
+const connectionCodes = [
+  constants.ZCONNECTIONLOSS,
+  constants.ZOPERATIONTIMEOUT,
+  constants.ZSESSIONEXPIRED,
+  constants.ZSESSIONMOVED,
+  constants.ZCLOSING,
+];
+
+/**
+ * True when `error` says the connection or session failed (the call may well succeed once
+ * reconnected), false when the server answered with an error about the znode itself (NOAUTH…).
+ */
+export function isConnectionError(error: unknown): boolean {
+  return hasCode(error, ...connectionCodes);
+}
+
 /** What a {@link NativeHandle} reports about its connection. */
 export interface HandleEvents {
   /** Connected (again): `sessionId` is hex, `timeoutMs` the negotiated session timeout. */

@@ -14,71 +14,96 @@ interface PoolEntry {
 }
 
 /**
- * The discovery instances of one daemon, one per `discovery/<name>.yaml`. Connecting happens in the
- * background with capped back-off, so an unreachable ZooKeeper never blocks start-up: the writer
- * keeps serving what HAProxy has and the reporter keeps checking. A changed file replaces the
- * instance; `onReady(name)` tells the engine to watch or register again on the new one.
+ * Moves an engine's watches or registrations onto the active instance of discovery `name`; the
+ * pool waits for it before closing a replaced instance. Called when an instance becomes active
+ * (`connected` false: calls may fail until it connects) and each time it connects.
+ */
+export type Handoff = (name: string, connected: boolean) => void | Promise<void>;
+
+/**
+ * The discovery instances of one daemon, one per `discovery/<name>.yaml`. Connecting happens in
+ * the background with capped back-off, so an unreachable ZooKeeper never blocks start-up: the
+ * writer keeps serving what HAProxy has and the reporter keeps checking.
+ *
+ * A changed file is make-before-break: the new instance connects while the old one stays active;
+ * once it is connected the engine hands its watches and registrations over, and only then is the
+ * old session closed. Closing first would delete every ephemeral registration of the machine at
+ * once, fleet-wide when config management pushes a new ensemble list. If the new instance cannot
+ * be created, the old one stays.
  */
 export class DiscoveryPool {
-  private readonly entries = new Map<string, PoolEntry>();
+  private readonly active = new Map<string, PoolEntry>();
+  private readonly replacing = new Map<string, PoolEntry>();
 
   constructor(
     private readonly logger: Logger,
-    private readonly onReady: (name: string) => void,
+    private readonly handoff: Handoff,
   ) {}
 
-  /** The instance for `name`, connected or not (plugins converge once their session exists). */
+  /** The active instance for `name`, connected or not (plugins converge once connected). */
   get(name: string): Discovery | undefined {
-    return this.entries.get(name)?.instance;
+    return this.active.get(name)?.instance;
   }
 
-  isConnected(name: string): boolean {
-    return this.entries.get(name)?.connected === true;
-  }
-
-  /** Creates (or replaces) the instance for a discovery config and starts connecting it. */
+  /** Creates the instance for a discovery config, or a replacement for the active one. */
   async set(config: DiscoveryConfig): Promise<void> {
-    await this.remove(config.name);
-    const instance = await config.plugin.create(
-      config.config,
-      pluginContext('discovery', config.name, this.logger),
-    );
+    const { name } = config;
+    let instance: Discovery;
+    try {
+      instance = await config.plugin.create(
+        config.config,
+        pluginContext('discovery', name, this.logger),
+      );
+    } catch (error) {
+      const keeping = this.active.has(name) ? '; the previous configuration stays in use' : '';
+      this.logger.error(`discovery could not be created${keeping}`, {
+        discovery: name,
+        error: describeError(error),
+      });
+      return;
+    }
     const entry: PoolEntry = { config, instance, connected: false, closed: false };
-    this.entries.set(config.name, entry);
-    this.onReady(config.name);
+    if (!this.active.has(name)) {
+      this.active.set(name, entry);
+      await this.handoff(name, false);
+    } else {
+      await this.close(this.replacing.get(name));
+      this.replacing.set(name, entry);
+    }
     this.connect(entry, new Backoff(250, 5_000));
   }
 
-  /** Closes and forgets the instance for `name`. */
+  /** Closes and forgets every instance for `name` (its file was deleted). */
   async remove(name: string): Promise<void> {
-    const entry = this.entries.get(name);
-    if (entry === undefined) return;
-    this.entries.delete(name);
+    const entries = [this.active.get(name), this.replacing.get(name)];
+    this.active.delete(name);
+    this.replacing.delete(name);
+    await Promise.all(entries.map((entry) => this.close(entry)));
+  }
+
+  async closeAll(): Promise<void> {
+    const names = new Set([...this.active.keys(), ...this.replacing.keys()]);
+    await Promise.all([...names].map((name) => this.remove(name)));
+  }
+
+  private async close(entry: PoolEntry | undefined): Promise<void> {
+    if (entry === undefined || entry.closed) return;
     entry.closed = true;
     clearTimeout(entry.retry);
     try {
       await entry.instance.close();
     } catch (error) {
       this.logger.warn('closing discovery failed', {
-        discovery: name,
+        discovery: entry.config.name,
         error: describeError(error),
       });
     }
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.entries.keys()].map((name) => this.remove(name)));
-  }
-
   private connect(entry: PoolEntry, backoff: Backoff): void {
     const name = entry.config.name;
     entry.instance.connect().then(
-      () => {
-        if (entry.closed) return;
-        entry.connected = true;
-        this.logger.info('discovery connected', { discovery: name });
-        this.onReady(name);
-      },
+      () => void this.connected(entry),
       (error: unknown) => {
         if (entry.closed) return;
         const delay = backoff.next();
@@ -90,5 +115,27 @@ export class DiscoveryPool {
         entry.retry = setTimeout(() => this.connect(entry, backoff), delay);
       },
     );
+  }
+
+  /** A connected replacement becomes active: hand over, then close the instance it replaces. */
+  private async connected(entry: PoolEntry): Promise<void> {
+    if (entry.closed) return;
+    entry.connected = true;
+    const name = entry.config.name;
+    const previous = this.active.get(name);
+    if (this.replacing.get(name) === entry) {
+      this.replacing.delete(name);
+      this.active.set(name, entry);
+    }
+    this.logger.info('discovery connected', { discovery: name });
+    try {
+      await this.handoff(name, true);
+    } catch (error) {
+      this.logger.warn('moving to the new discovery session failed', {
+        discovery: name,
+        error: describeError(error),
+      });
+    }
+    if (previous !== entry) await this.close(previous);
   }
 }

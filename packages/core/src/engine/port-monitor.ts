@@ -6,7 +6,7 @@ import { RiseFall } from '../health/rise-fall.js';
 import { debugFor } from '../log.js';
 import type { Logger } from '../log.js';
 import { pluginContext } from './plugin-context.js';
-import { runCheck } from './run-check.js';
+import { runCheck, settleWithin } from './run-check.js';
 import type { CheckOutcome } from './run-check.js';
 
 const trace = debugFor('core:engine:checks');
@@ -158,20 +158,46 @@ export class PortMonitor {
     this.schedule(Math.max(0, this.lastStart + this.service.interval * 1000 - Date.now()));
   }
 
+  /**
+   * The check's instance, created on first use within the check's timeout (a hung `create` must
+   * not freeze the port's verdict or block shutdown); a failure reason; or undefined when the
+   * check was reconfigured meanwhile, so this round records nothing for it.
+   */
+  private async instanceOf(check: MonitoredCheck): Promise<Check | { reason: string } | undefined> {
+    if (check.instance !== undefined) return check.instance;
+    const { config } = check;
+    const created = await settleWithin(
+      () =>
+        config.plugin.create(config.config, {
+          ...pluginContext('checks', config.name, this.logger),
+          target: { host: this.service.host, port: this.port },
+          service: this.service.name,
+        }),
+      config.timeout * 1000,
+      this.stopped.signal,
+      (lateInstance) => void dispose(lateInstance, this.logger),
+    );
+    if (!created.ok) return { reason: `could not create the check: ${created.reason}` };
+    if (check.config !== config || this.stopped.signal.aborted) {
+      await dispose(created.value, this.logger);
+      return undefined;
+    }
+    check.instance = created.value;
+    return created.value;
+  }
+
   private async runOne(check: MonitoredCheck): Promise<void> {
     const { config } = check;
-    let outcome: CheckOutcome;
-    try {
-      check.instance ??= await config.plugin.create(config.config, {
-        ...pluginContext('checks', config.name, this.logger),
-        target: { host: this.service.host, port: this.port },
-        service: this.service.name,
-      });
-      outcome = await runCheck(check.instance, config.timeout * 1000, this.stopped.signal);
-    } catch (error) {
-      outcome = { ok: false, reason: `could not create the check: ${describeError(error)}` };
-    }
-    if (this.stopped.signal.aborted) return;
+    const instance = await this.instanceOf(check);
+    if (instance === undefined) return;
+    const outcome: CheckOutcome =
+      'perform' in instance
+        ? await runCheck(instance, config.timeout * 1000, this.stopped.signal)
+        : { ok: false, reason: instance.reason };
+    // Stopped, or the check was reconfigured during the run (its old instance disposed): the
+    // result says nothing about the check as it is now.
+    if (this.stopped.signal.aborted || ('perform' in instance && check.instance !== instance))
+      return;
     trace(
       '%s:%d %s -> %s',
       this.service.name,

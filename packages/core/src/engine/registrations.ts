@@ -51,16 +51,38 @@ export class RegistrationReconciler {
     this.kick();
   }
 
+  /**
+   * Waits (up to `timeoutMs`) until everything wanted on `discovery` is registered: a replaced
+   * discovery instance is closed only after its successor holds the registrations.
+   */
+  async settled(discovery: string, timeoutMs: number): Promise<boolean> {
+    const done = () =>
+      [...this.desired].every(
+        ([key, wanted]) => wanted.discovery !== discovery || this.isRegistered(key),
+      );
+    return this.until(done, timeoutMs);
+  }
+
   /** Wants nothing any more and waits (up to `timeoutMs`) until discovery agrees. */
   async drain(timeoutMs: number): Promise<void> {
     this.desired.clear();
     this.kick();
-    const deadline = Date.now() + timeoutMs;
-    while (this.applied.size > 0 && Date.now() < deadline) {
-      await (this.pass ?? new Promise((resolve) => setTimeout(resolve, 50)));
-    }
+    await this.until(() => this.applied.size === 0, timeoutMs);
     this.stopped = true;
     clearTimeout(this.retry);
+  }
+
+  /** Polls `condition` after each reconcile pass (or every 50 ms) until it holds or time is up. */
+  private async until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      // A pass can hang on a slow discovery call; never wait past the deadline for it.
+      const tick = new Promise((resolve) => setTimeout(resolve, Math.min(50, left)));
+      await (this.pass === undefined ? tick : Promise.race([this.pass, tick]));
+    }
+    return true;
   }
 
   private kick(): void {

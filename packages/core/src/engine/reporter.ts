@@ -1,9 +1,11 @@
 import type { ServiceConfig } from '../config/types.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
 import type { PluginResolver } from '../contracts/resolver.js';
+import { ErrorCode, LighthouseError } from '../errors.js';
+import { hostProblem, ipProblem } from '../model/names.js';
 import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
-import { defaultAdvertised } from './advertise.js';
+import { defaultAdvertisedHost, defaultAdvertisedIp } from './advertise.js';
 import type { Advertised } from './advertise.js';
 import { LoggingControl } from './logging-control.js';
 import { DiscoveryPool } from './discovery-pool.js';
@@ -31,6 +33,9 @@ export interface ReporterPortStatus extends PortStatus {
   registered: boolean;
 }
 
+/** How long a replaced discovery session stays open while registrations move to its successor. */
+const HANDOFF_TIMEOUT_MS = 10_000;
+
 interface ServiceState {
   config: ServiceConfig;
   monitors: Map<number, PortMonitor>;
@@ -48,17 +53,48 @@ export class Reporter {
   private readonly logging: LoggingControl;
   private readonly advertised: Advertised;
   private watcher: ConfigWatcher | undefined;
+  /** Set by stop(): no check result may register anything any more. */
+  private stopping = false;
 
   constructor(private readonly options: ReporterOptions) {
     this.logger = options.logger ?? silentLogger;
     this.logging = new LoggingControl(options.logSink);
-    this.advertised = { ...defaultAdvertised(), ...options.advertise };
+    this.advertised = {
+      host: options.advertise?.host ?? defaultAdvertisedHost(),
+      ip: options.advertise?.ip ?? defaultAdvertisedIp() ?? '',
+    };
     this.registrations = new RegistrationReconciler((name) => this.pool.get(name), this.logger);
-    this.pool = new DiscoveryPool(this.logger, (name) => this.registrations.forget(name));
+    this.pool = new DiscoveryPool(this.logger, async (name, connected) => {
+      this.registrations.forget(name);
+      if (connected && !(await this.registrations.settled(name, HANDOFF_TIMEOUT_MS))) {
+        this.logger.warn('registrations not all moved to the new discovery session in time', {
+          discovery: name,
+        });
+      }
+    });
   }
 
-  /** Loads the config directory, starts checking, and keeps following the directory. */
+  /**
+   * Loads the config directory, starts checking, and keeps following the directory. Refuses to
+   * start without a valid host name and address to advertise: registering a node other machines
+   * would reject, or one pointing at loopback, is worse than not starting.
+   */
   async start(): Promise<void> {
+    const problem =
+      this.advertised.ip === ''
+        ? 'this machine has no non-loopback address to advertise'
+        : (hostProblem(this.advertised.host) ?? ipProblem(this.advertised.ip));
+    if (problem !== undefined) {
+      throw new LighthouseError(
+        ErrorCode.Unavailable,
+        `cannot advertise this machine: ${problem}`,
+        {
+          suggestions: [
+            'pass --advertise-host <name> and --advertise-ip <address> (the address consumers connect to)',
+          ],
+        },
+      );
+    }
     this.watcher = await followConfigDir({
       dir: this.options.configDir,
       kinds: ['logging', 'discovery', 'services'],
@@ -73,15 +109,18 @@ export class Reporter {
     });
   }
 
-  /** Stops checking, deregisters everything, closes discovery sessions. */
+  /**
+   * Stops checking, deregisters everything, closes discovery sessions. Deregistration starts at
+   * once, alongside stopping the checks: a check stuck in its timeout must not delay it.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.watcher?.close();
-    await Promise.all(
-      [...this.services.values()].flatMap((state) =>
-        [...state.monitors.values()].map((monitor) => monitor.stop()),
-      ),
-    );
-    await this.registrations.drain(this.options.stopTimeoutMs ?? 5_000);
+    const monitors = [...this.services.values()].flatMap((state) => [...state.monitors.values()]);
+    await Promise.all([
+      ...monitors.map((monitor) => monitor.stop()),
+      this.registrations.drain(this.options.stopTimeoutMs ?? 5_000),
+    ]);
     await this.pool.closeAll();
     this.logger.info('reporter stopped');
   }
@@ -172,6 +211,7 @@ export class Reporter {
 
   private updateWanted(config: ServiceConfig, port: number, healthy: boolean): void {
     const key = registrationKey(config.name, port);
+    if (this.stopping) return;
     if (!healthy) {
       this.registrations.unwant(key);
       return;

@@ -7,42 +7,62 @@ export interface CheckOutcome {
   reason?: string;
 }
 
+/** A task's value, or why it produced none (it failed, timed out, or the monitor stopped). */
+export type Settled<T> = { ok: true; value: T } | { ok: false; reason: string };
+
 /**
- * Runs `check.perform` once with a hard deadline. The check gets an `AbortSignal` that fires at
- * the deadline (or when `stop` fires); whatever the plugin does, the outcome is settled by then,
- * so a hung service never stalls the loop (1.0's checks had no timeout, bug B18).
+ * Runs `task` with an `AbortSignal` that fires at the deadline or when `stop` fires, and settles
+ * by then whatever the task does: plugin code that ignores its signal cannot stall the caller
+ * (1.0's checks had no timeout, bug B18). A value that arrives after the cutoff goes to `late`,
+ * so the caller can release it.
  */
+export async function settleWithin<T>(
+  task: (signal: AbortSignal) => T | Promise<T>,
+  timeoutMs: number,
+  stop: AbortSignal,
+  late?: (value: T) => void,
+): Promise<Settled<T>> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onStop = (): void => undefined;
+  let cutOff = false;
+  const cutoff = new Promise<Settled<T>>((resolve) => {
+    const end = (reason: string): void => {
+      cutOff = true;
+      controller.abort();
+      resolve({ ok: false, reason });
+    };
+    timer = setTimeout(() => end(`timed out after ${timeoutMs} ms`), timeoutMs);
+    onStop = () => end('stopped');
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+  });
+  const run = (async () => task(controller.signal))().then(
+    (value): Settled<T> => {
+      if (cutOff) late?.(value);
+      return { ok: true, value };
+    },
+    (error: unknown): Settled<T> => ({ ok: false, reason: describeError(error) }),
+  );
+  try {
+    return await Promise.race([run, cutoff]);
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
+  }
+}
+
+/** Runs `check.perform` once within `timeoutMs` (or until `stop`), normalising its answer. */
 export async function runCheck(
   check: Check,
   timeoutMs: number,
   stop: AbortSignal,
 ): Promise<CheckOutcome> {
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  stop.addEventListener('abort', abort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<CheckOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve({ ok: false, reason: `timed out after ${timeoutMs} ms` });
-    }, timeoutMs);
-  });
-  try {
-    const run = check.perform(controller.signal).then(
-      (result): CheckOutcome =>
-        typeof result === 'boolean'
-          ? { ok: result }
-          : result.reason === undefined
-            ? { ok: result.ok === true }
-            : { ok: result.ok === true, reason: result.reason },
-      (error: unknown): CheckOutcome => ({ ok: false, reason: describeError(error) }),
-    );
-    return await Promise.race([run, deadline]);
-  } catch (error) {
-    // perform() threw synchronously.
-    return { ok: false, reason: describeError(error) };
-  } finally {
-    clearTimeout(timer);
-    stop.removeEventListener('abort', abort);
-  }
+  const settled = await settleWithin((signal) => check.perform(signal), timeoutMs, stop);
+  if (!settled.ok) return { ok: false, reason: settled.reason };
+  const result = settled.value;
+  if (typeof result === 'boolean') return { ok: result };
+  return result.reason === undefined
+    ? { ok: result.ok === true }
+    : { ok: result.ok === true, reason: result.reason };
 }

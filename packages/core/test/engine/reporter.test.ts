@@ -157,4 +157,54 @@ describe('Reporter engine', () => {
     reporter = undefined;
     expect(backend.members('web')).toEqual([]);
   });
+
+  it('moves registrations to a replaced discovery session before closing the old one', async () => {
+    const { backend, dir } = await start({ 'services/web.yaml': service('ports: [8001, 8002]') });
+    await waitFor(() => backend.members('web').length === 2);
+    const seen: number[] = [];
+    backend.subscribe('web', (nodes) => seen.push(nodes.length));
+    await dir.writeAtomic('discovery/memory.yaml', 'label: new ensemble\n');
+    await waitFor(() => backend.log.filter((line) => line === 'close').length === 1, {
+      what: 'the old session to close',
+    });
+    expect(backend.members('web').map((node) => node.port)).toEqual([8001, 8002]);
+    // Closing the old session first would have deleted every registration at once.
+    expect(Math.min(...seen)).toBe(2);
+  });
+
+  it('gives up on a check whose create() hangs, and still stops promptly', async () => {
+    const backend = new MemoryDiscoveryBackend();
+    const hanging = defineCheck({
+      name: 'hanging',
+      configSchema: Type.Object({}, { additionalProperties: false }),
+      create: () => new Promise<never>(() => undefined),
+    });
+    dir = await createTempConfigDir({
+      'discovery/memory.yaml': '{}\n',
+      'services/web.yaml':
+        'discovery: memory\nport: 8001\nchecks:\n  interval: 0.05\n  hanging:\n    rise: 1\n    fall: 1\n    timeout: 0.05\n',
+    });
+    reporter = new Reporter({
+      configDir: dir.dir,
+      resolver: createStaticResolver([memoryDiscoveryPlugin(backend), hanging]),
+      advertise: { host: 'app01', ip: '10.0.0.7' },
+    });
+    await reporter.start();
+    const status = await waitFor(() => reporter?.status()[0]?.checks[0]?.last);
+    expect(status.reason).toBe('could not create the check: timed out after 50 ms');
+    const stopping = Date.now();
+    await reporter.stop();
+    reporter = undefined;
+    expect(Date.now() - stopping).toBeLessThan(1_000);
+  });
+
+  it('refuses to start with a host name other machines would reject', async () => {
+    dir = await createTempConfigDir({ 'discovery/memory.yaml': '{}\n' });
+    const refused = new Reporter({
+      configDir: dir.dir,
+      resolver: createStaticResolver([memoryDiscoveryPlugin(new MemoryDiscoveryBackend())]),
+      advertise: { host: 'bad_host', ip: '10.0.0.7' },
+    });
+    await expect(refused.start()).rejects.toMatchObject({ code: 'LH_UNAVAILABLE' });
+  });
 });

@@ -67,7 +67,7 @@ describe('runCheck', () => {
       stop.signal,
     );
     stop.abort();
-    expect(await outcome).toEqual({ ok: false });
+    expect(await outcome).toEqual({ ok: false, reason: 'stopped' });
     expect(aborted).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { InternalError, printable } from '@lighthouse/core';
+import { unsafeForSocket } from './commands.js';
 import { oneShot } from './one-shot.js';
 import { PromptSession } from './prompt-session.js';
 import { RuntimeConnectionError } from './errors.js';
@@ -52,8 +54,21 @@ export class AdminSocket {
     this.session = new PromptSession(socketPath, this.timeoutMs);
   }
 
-  /** Runs `commands` in order (serialized with every other call) and returns their replies. */
+  /**
+   * Runs `commands` in order (serialized with every other call) and returns their replies. A
+   * command holding `;` or a control character is refused before anything is written: it would
+   * run more commands than asked for (see {@link unsafeForSocket}).
+   */
   run(commands: readonly string[]): Promise<string[]> {
+    const unsafe = commands.find((command) => unsafeForSocket(command, true));
+    if (unsafe !== undefined) {
+      const shown = printable(unsafe, 80);
+      return Promise.reject(
+        new InternalError(
+          `refusing to send "${shown}" to HAProxy: it holds ";" or a control character`,
+        ),
+      );
+    }
     const result = this.queue.then(() => this.runNow(commands));
     this.queue = result.catch(() => undefined);
     return result;

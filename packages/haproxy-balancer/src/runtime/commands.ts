@@ -1,3 +1,4 @@
+import { InternalError, hasControlCharacter, printable } from '@lighthouse/core';
 import { RuntimeCommandError } from './errors.js';
 
 /**
@@ -25,23 +26,49 @@ export type RuntimeCommand =
         'enable-health' | 'disable-health' | 'enable-agent' | 'disable-agent' | 'shutdown-sessions';
     });
 
-/** The command line HAProxy reads (without the newline). */
+/**
+ * True when `text` cannot go to the admin socket as it is: a `;` (the CLI's command separator:
+ * whatever follows would run as one more command and shift every later reply), a control
+ * character (a newline ends the command line), or, unless `spaces`, whitespace (which would split
+ * one argument into several) or nothing at all (which would shift the next argument into its place).
+ */
+export function unsafeForSocket(text: string, spaces: boolean): boolean {
+  if (text.includes(';') || hasControlCharacter(text)) return true;
+  return !spaces && (text === '' || /\s/.test(text));
+}
+
+/** `value` as one argument word; throws when it is not safe to send (a bug: see the callers). */
+function argument(command: RuntimeCommand, value: string | number): string {
+  const text = String(value);
+  if (!unsafeForSocket(text, false)) return text;
+  throw new InternalError(
+    `refusing to send "${command.op}" for ${printable(command.backend, 40)}/${printable(command.server, 40)} to HAProxy: the argument "${printable(text, 60)}" is empty or holds ";", whitespace or a control character`,
+  );
+}
+
+/**
+ * The command line HAProxy reads (without the newline). Every argument is checked, whatever
+ * validated it upstream (server_options, node names, addresses): one `;` reaching the socket runs
+ * an extra command and desynchronizes every reply after it, so this throws an InternalError
+ * instead of writing anything unsafe.
+ */
 export function commandLine(command: RuntimeCommand): string {
-  const target = `${command.backend}/${command.server}`;
+  const safe = (value: string | number): string => argument(command, value);
+  const target = `${safe(command.backend)}/${safe(command.server)}`;
   switch (command.op) {
     case 'add-server': {
-      const words = ['add server', target, command.address, ...command.options];
-      if (command.weight !== undefined) words.push('weight', String(command.weight));
+      const words = ['add server', target, safe(command.address), ...command.options.map(safe)];
+      if (command.weight !== undefined) words.push('weight', safe(command.weight));
       return words.join(' ');
     }
     case 'del-server':
       return `del server ${target}`;
     case 'set-state':
-      return `set server ${target} state ${command.state}`;
+      return `set server ${target} state ${safe(command.state)}`;
     case 'set-weight':
-      return `set server ${target} weight ${command.weight}`;
+      return `set server ${target} weight ${safe(command.weight)}`;
     case 'set-addr':
-      return `set server ${target} addr ${command.ip} port ${command.port}`;
+      return `set server ${target} addr ${safe(command.ip)} port ${safe(command.port)}`;
     case 'enable-health':
       return `enable health ${target}`;
     case 'disable-health':

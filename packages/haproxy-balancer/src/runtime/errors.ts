@@ -52,6 +52,21 @@ export class RuntimeConnectionError extends Error {
   }
 }
 
+/**
+ * HAProxy's replies did not match the commands sent (more replies than commands, output nobody
+ * asked for, a reply of the wrong kind). The session was dropped, so no leftover can be read as a
+ * later command's reply. Not retried: resending the same line would do the same.
+ */
+export class RuntimeProtocolError extends Error {
+  readonly socketPath: string;
+
+  constructor(socketPath: string, reason: string) {
+    super(`HAProxy CLI ${socketPath}: ${reason}; session reset`);
+    this.name = 'RuntimeProtocolError';
+    this.socketPath = socketPath;
+  }
+}
+
 const KINDS: readonly [RegExp, RefusalKind][] = [
   [/^No such server\./, 'no-such-server'],
   [/^(No such backend\.|Can't find backend)/, 'no-such-backend'],

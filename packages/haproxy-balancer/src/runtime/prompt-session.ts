@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
 import type { Socket } from 'node:net';
-import { RuntimeConnectionError } from './errors.js';
+import { RuntimeConnectionError, RuntimeProtocolError } from './errors.js';
 
 /**
  * One persistent interactive (`prompt`) session on HAProxy's admin socket: 3× cheaper per command
@@ -52,11 +52,16 @@ export class PromptSession {
     // An idle session must not keep the writer (or a test) alive.
     socket.unref();
     socket.setEncoding('utf8');
-    socket.on('data', (text: string) => this.onData(text));
+    socket.on('data', (text: string) => this.onData(socket, text));
     socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.fail(socket, error.code ?? error.message, { cause: error }),
+      this.fail(
+        socket,
+        new RuntimeConnectionError(this.socketPath, error.code ?? error.message, { cause: error }),
+      ),
     );
-    socket.on('close', () => this.fail(socket, 'connection closed'));
+    socket.on('close', () =>
+      this.fail(socket, new RuntimeConnectionError(this.socketPath, 'connection closed')),
+    );
     await this.send('prompt\n', 1);
   }
 
@@ -67,7 +72,13 @@ export class PromptSession {
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => this.fail(socket, `no answer within ${this.timeoutMs} ms`, { timedOut: true }),
+        () =>
+          this.fail(
+            socket,
+            new RuntimeConnectionError(this.socketPath, `no answer within ${this.timeoutMs} ms`, {
+              timedOut: true,
+            }),
+          ),
         this.timeoutMs,
       );
       this.pending = { count, resolve, reject, timer };
@@ -75,39 +86,49 @@ export class PromptSession {
     });
   }
 
-  private onData(text: string): void {
+  /**
+   * Splits the buffer at prompts. Exactly `count` replies must come, then nothing: anything more
+   * (a line that ran more commands than counted, output while nothing was asked) would be read as
+   * the next command's reply and shift every reply after it, so the session is dropped instead.
+   */
+  private onData(socket: Socket, text: string): void {
+    if (this.socket !== socket) return;
     this.buffer += text;
     const pending = this.pending;
-    if (pending === undefined) return;
+    if (pending === undefined) {
+      this.fail(socket, new RuntimeProtocolError(this.socketPath, 'output while no command ran'));
+      return;
+    }
     const replies: string[] = [];
     let start = 0;
     for (
       let end = this.buffer.indexOf(PROMPT);
-      end >= 0;
+      end >= 0 && replies.length < pending.count;
       end = this.buffer.indexOf(PROMPT, start)
     ) {
       replies.push(this.buffer.slice(start, end + 1));
       start = end + PROMPT.length;
-      if (replies.length === pending.count) break;
     }
     if (replies.length < pending.count) return;
-    this.buffer = this.buffer.slice(start);
+    if (start < this.buffer.length) {
+      const reason = `more replies than the ${pending.count} command(s) sent`;
+      this.fail(socket, new RuntimeProtocolError(this.socketPath, reason));
+      return;
+    }
+    this.buffer = '';
     clearTimeout(pending.timer);
     this.pending = undefined;
     pending.resolve(replies);
   }
 
-  private fail(
-    socket: Socket,
-    reason: string,
-    options: { cause?: unknown; timedOut?: boolean } = {},
-  ): void {
+  /** Drops the session and rejects the exchange in progress, if any, with `error`. */
+  private fail(socket: Socket, error: Error): void {
     if (this.socket !== socket) return;
     this.close();
     const pending = this.pending;
     this.pending = undefined;
     if (pending === undefined) return;
     clearTimeout(pending.timer);
-    pending.reject(new RuntimeConnectionError(this.socketPath, reason, options));
+    pending.reject(error);
   }
 }

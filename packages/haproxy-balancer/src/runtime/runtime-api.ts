@@ -2,7 +2,7 @@ import { AdminSocket } from './admin-socket.js';
 import type { AdminSocketOptions } from './admin-socket.js';
 import { commandLine, replyError } from './commands.js';
 import type { RuntimeCommand, ServerAdminState } from './commands.js';
-import type { RuntimeCommandError } from './errors.js';
+import type { RefusalKind, RuntimeCommandError } from './errors.js';
 import { parseInfo, parseServersState, parseStatCsv } from './show-parsers.js';
 import type { ServerState } from './show-parsers.js';
 
@@ -10,6 +10,9 @@ import type { ServerState } from './show-parsers.js';
  * HAProxy's runtime API over the admin socket, typed: `show` replies parsed, refusals thrown (or
  * returned per command by {@link RuntimeApi.execute}, for batches that must go on past one).
  */
+
+/** Refusals no planned command should get: a sign its reply may be another command's. */
+const UNEXPECTED: ReadonlySet<string> = new Set<RefusalKind>(['unknown-command', 'refused']);
 
 /** What one command of a batch did. */
 export interface CommandOutcome {
@@ -31,29 +34,49 @@ export class RuntimeApi {
     this.socket.reset();
   }
 
-  /** Runs `commands` as batches; every command runs and gets its own outcome. */
+  /**
+   * Runs `commands` as batches; every command runs and gets its own outcome. A reply none of the
+   * commands can give (an unknown command's help text, an unknown refusal) may be another
+   * command's, shifted: the session is reset so the next call starts clean.
+   */
   async execute(commands: readonly RuntimeCommand[]): Promise<CommandOutcome[]> {
     const replies = await this.socket.run(commands.map(commandLine));
-    return commands.map((command, index) => {
+    const outcomes = commands.map((command, index): CommandOutcome => {
       const error = replyError(command, replies[index] ?? '');
       return error === undefined ? { command } : { command, error };
     });
+    if (outcomes.some((outcome) => UNEXPECTED.has(outcome.error?.kind ?? 'ok'))) this.reset();
+    return outcomes;
   }
 
   /** `show servers state [<backend>]`. */
-  async showServersState(backend?: string): Promise<ServerState[]> {
+  showServersState(backend?: string): Promise<ServerState[]> {
     const command = backend === undefined ? 'show servers state' : `show servers state ${backend}`;
-    return parseServersState(await this.raw(command));
+    return this.parsed(command, parseServersState);
   }
 
   /** `show info` as key → value. */
-  async showInfo(): Promise<Map<string, string>> {
-    return parseInfo(await this.raw('show info'));
+  showInfo(): Promise<Map<string, string>> {
+    return this.parsed('show info', parseInfo);
   }
 
   /** `show stat` (CSV), optionally `<proxy> <type> <sid>` (type 4 = servers, -1 = all). */
-  async showStat(filter?: string): Promise<Record<string, string>[]> {
-    return parseStatCsv(await this.raw(filter === undefined ? 'show stat' : `show stat ${filter}`));
+  showStat(filter?: string): Promise<Record<string, string>[]> {
+    return this.parsed(filter === undefined ? 'show stat' : `show stat ${filter}`, parseStatCsv);
+  }
+
+  /**
+   * One `show` command's reply, parsed; a reply of the wrong shape resets the session (it may be
+   * another command's reply, shifted: its leftovers must not poison the next call).
+   */
+  private async parsed<T>(command: string, parse: (reply: string) => T): Promise<T> {
+    const reply = await this.raw(command);
+    try {
+      return parse(reply);
+    } catch (error) {
+      this.reset();
+      throw error;
+    }
   }
 
   /** The raw reply of one command; for `show` commands this API does not parse. */

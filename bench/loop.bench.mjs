@@ -1,0 +1,382 @@
+// Benchmark of the whole loop (built output in dist/; run `npx tsc -b` first). Prints one JSON
+// object with three parts, each measured in this one run:
+//   registration_to_routing: a node registered in ZooKeeper by a second client → the server UP
+//     in a real `lighthouse writer`'s HAProxy (`show servers state`), p50/p99 over 50 nodes;
+//   reads_per_change: ZooKeeper reads (get/getChildren/exists) the zookeeper discovery makes per
+//     membership change while watching a 1,000-node cluster;
+//   reporter_cost: CPU of a real `lighthouse reporter` process checking 500 (service, port) pairs
+//     over TCP every second, and the jitter of its check starts.
+// Usage: node bench/loop.bench.mjs   (needs ZooKeeper and haproxy, like test-integration/)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { encodeNode, silentLogger } from '@lighthouse/core';
+import { RuntimeApi } from '@lighthouse/haproxy-balancer';
+import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
+import { ZooKeeperDiscovery, ZooKeeperSession } from '@lighthouse/zookeeper-discovery';
+import debug from 'debug';
+
+const REGISTRATIONS = 50;
+const CLUSTER_SIZE = 1_000;
+const MEMBERSHIP_CHANGES = 20;
+const REPORTER_PAIRS = 500;
+const REPORTER_WARMUP_MS = 5_000;
+const REPORTER_MEASURE_MS = 20_000;
+
+if (spawnSync('haproxy', ['-v']).error !== undefined) {
+  console.error('haproxy not found: apt-get install haproxy');
+  process.exit(1);
+}
+
+const root = resolve(import.meta.dirname, '..');
+const cli = join(root, 'packages/cli/bin/lighthouse.js');
+const context = { log: silentLogger, debug: debug('lighthouse:bench') };
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function stats(values) {
+  return {
+    samples: values.length,
+    p50: round(percentile(values, 50)),
+    p99: round(percentile(values, 99)),
+    max: round(Math.max(...values)),
+  };
+}
+
+async function writeFiles(dir, files) {
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, file)), { recursive: true });
+    await writeFile(join(dir, file), text);
+  }
+}
+
+/** Creates `path` and its missing ancestors as persistent znodes. */
+async function ensurePath(session, path) {
+  const parts = path.split('/').slice(1);
+  for (let index = 1; index <= parts.length; index += 1) {
+    const prefix = `/${parts.slice(0, index).join('/')}`;
+    if ((await session.exists(prefix)) === undefined)
+      await session.create(prefix, Buffer.alloc(0), false).catch(() => undefined);
+  }
+}
+
+const children = [];
+function startCli(args) {
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-4_000)));
+  const exited = new Promise((done) => child.once('exit', done));
+  const handle = {
+    child,
+    errors: () => errors,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const late = sleep(5_000).then(() => 'late');
+      if ((await Promise.race([exited, late])) === 'late') {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+  children.push(handle);
+  return handle;
+}
+
+/** CPU seconds (user + system) of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+async function cpuSeconds(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based, proc(5)).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const work = await mkdtemp(join(tmpdir(), 'lighthouse-loop-bench-'));
+const haproxyDir = join(work, 'haproxy');
+const pidFile = join(haproxyDir, 'haproxy.pid');
+let zookeeper;
+
+/** (a) registration → HAProxy server UP, through a real writer and HAProxy. */
+async function registrationToRouting() {
+  const base = '/bench-routing';
+  const frontend = await freePort();
+  const writerDir = join(work, 'writer');
+  await mkdir(haproxyDir, { recursive: true });
+  await writeFiles(writerDir, {
+    'discovery/zookeeper.yaml': `hosts: ["${zookeeper.connectString}"]\npath: ${base}\nsession_timeout: 10\n`,
+    'balancers/haproxy.yaml': [
+      `config_file: ${join(haproxyDir, 'haproxy.cfg')}`,
+      `socket_file: ${join(haproxyDir, 'admin.sock')}`,
+      `pid_file: ${pidFile}`,
+      'bind_address: 127.0.0.1',
+      'global:',
+      '  - "hard-stop-after 5s"',
+      'defaults:',
+      '  - "mode http"',
+      '  - "timeout connect 2s"',
+      '  - "timeout client 10s"',
+      '  - "timeout server 10s"',
+      '',
+    ].join('\n'),
+    'clusters/bench.yaml': `discovery: zookeeper\nhaproxy:\n  port: ${frontend}\n`,
+  });
+  const registrar = new ZooKeeperDiscovery(
+    { hosts: [zookeeper.connectString], path: base, session_timeout: 10 },
+    context,
+  );
+  await registrar.connect();
+  // One node first, so the backend exists in HAProxy before timing starts (structure is set up
+  // by a reload; the measured changes are membership only).
+  const first = {
+    service: 'bench',
+    node: { host: 'warmup', ip: '127.0.0.1', port: 10_000, metadata: {} },
+  };
+  await registrar.register(first);
+  const writer = startCli(['writer', writerDir, '--log-format', 'json']);
+  const runtime = new RuntimeApi(join(haproxyDir, 'admin.sock'));
+  const upPorts = async () => {
+    const servers = await runtime.showServersState('bench');
+    return new Set(
+      servers
+        .filter((server) => server.opState === 2 && (server.adminState & 0x01) === 0)
+        .map((server) => server.port),
+    );
+  };
+  await waitFor(async () => (await upPorts().catch(() => new Set())).has(10_000), {
+    timeoutMs: 30_000,
+    what: `the writer's HAProxy to run backend bench (${writer.errors()})`,
+  });
+  await sleep(1_000); // let the start-up reloads settle (rate-limited by restart_interval)
+  const added = [];
+  const removed = [];
+  for (let index = 1; index <= REGISTRATIONS; index += 1) {
+    const registration = {
+      service: 'bench',
+      node: { host: `node-${index}`, ip: '127.0.0.1', port: 10_000 + index, metadata: {} },
+    };
+    const start = performance.now();
+    await registrar.register(registration);
+    await waitFor(async () => (await upPorts()).has(registration.node.port), {
+      timeoutMs: 10_000,
+      intervalMs: 1,
+      what: `node-${index} up`,
+    });
+    added.push(performance.now() - start);
+    const gone = performance.now();
+    await registrar.deregister(registration);
+    await waitFor(async () => !(await upPorts()).has(registration.node.port), {
+      timeoutMs: 10_000,
+      intervalMs: 1,
+      what: `node-${index} gone`,
+    });
+    removed.push(performance.now() - gone);
+    await sleep(20); // spacing, so each change is its own burst for the writer's coalescing
+  }
+  runtime.reset();
+  await registrar.close();
+  await writer.stop();
+  return {
+    method:
+      'a second ZooKeeper client registers one node (register() resolves once the znode exists); ' +
+      "timed from before register() until `show servers state` on the writer's HAProxy admin " +
+      'socket shows the server UP and not in maintenance (polled every 1 ms); then deregistered ' +
+      'and timed until the server is gone. Loopback, one ZooKeeper, real lighthouse writer CLI.',
+    registrations: REGISTRATIONS,
+    added_ms: stats(added),
+    removed_ms: stats(removed),
+    target: 'p99 < 50 ms',
+    met: percentile(added, 99) < 50,
+  };
+}
+
+/** (b) ZooKeeper reads per membership change in a 1,000-node cluster. */
+async function readsPerChange() {
+  const base = '/bench-reads';
+  const writer = new ZooKeeperSession({
+    connectString: zookeeper.connectString,
+    sessionTimeoutMs: 10_000,
+    ...context,
+  });
+  await writer.connect();
+  await ensurePath(writer, `${base}/big`);
+  const payload = (index) =>
+    Buffer.from(encodeNode({ host: `h-${index}`, ip: '127.0.0.1', port: 80, metadata: {} }));
+  for (let start = 0; start < CLUSTER_SIZE; start += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, CLUSTER_SIZE - start) }, (_, offset) =>
+        writer.create(`${base}/big/h-${start + offset}:80`, payload(start + offset), false),
+      ),
+    );
+  }
+  const discovery = new ZooKeeperDiscovery(
+    { hosts: [zookeeper.connectString], path: base, session_timeout: 10 },
+    context,
+  );
+  await discovery.connect();
+  let latest = [];
+  await discovery.watch('big', (nodes) => (latest = nodes));
+  await waitFor(() => latest.length === CLUSTER_SIZE, { timeoutMs: 30_000, what: '1,000 nodes' });
+  const reads = { get: 0, getChildren: 0, exists: 0 };
+  for (const method of Object.keys(reads)) {
+    const original = discovery.session[method].bind(discovery.session);
+    discovery.session[method] = (...args) => {
+      reads[method] += 1;
+      return original(...args);
+    };
+  }
+  const total = () => reads.get + reads.getChildren + reads.exists;
+  const perChange = [];
+  const byKind = { add: [], remove: [] };
+  for (let index = 0; index < MEMBERSHIP_CHANGES; index += 1) {
+    const path = `${base}/big/new-${index}:80`;
+    let before = total();
+    await writer.create(path, payload(`new-${index}`), false);
+    await waitFor(() => latest.length === CLUSTER_SIZE + 1, { what: 'the added node' });
+    await sleep(50); // reads issued after the delivery (re-arming watches) count too
+    byKind.add.push(total() - before);
+    before = total();
+    await writer.delete(path, -1);
+    await waitFor(() => latest.length === CLUSTER_SIZE, { what: 'the removal' });
+    await sleep(50);
+    byKind.remove.push(total() - before);
+  }
+  perChange.push(...byKind.add, ...byKind.remove);
+  await discovery.close();
+  await writer.close();
+  return {
+    method:
+      'ZooKeeperDiscovery (the plugin, in this process) watches a 1,000-node cluster; its session ' +
+      'methods get/getChildren/exists are wrapped to count calls; a second client adds then ' +
+      'removes one node, 20 times; reads counted from the change until 50 ms after the listener ' +
+      'received the new set.',
+    cluster_size: CLUSTER_SIZE,
+    changes: perChange.length,
+    reads_per_add: { max: Math.max(...byKind.add), mean: round(avg(byKind.add)) },
+    reads_per_remove: { max: Math.max(...byKind.remove), mean: round(avg(byKind.remove)) },
+    reads_by_method: reads,
+    target: '<= 3 reads per change',
+    met: Math.max(...perChange) <= 3,
+  };
+}
+
+function avg(values) {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** (c) a reporter checking 500 (service, port) pairs over TCP every second. */
+async function reporterCost() {
+  // 500 listeners in this process, each recording when connections arrive (the check starts).
+  const accepts = new Map();
+  const servers = [];
+  for (let index = 0; index < REPORTER_PAIRS; index += 1) {
+    const times = [];
+    const server = createServer((socket) => {
+      times.push(performance.now());
+      socket.destroy();
+    });
+    await new Promise((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address();
+    accepts.set(port, times);
+    servers.push(server);
+  }
+  const ports = [...accepts.keys()];
+  const dir = join(work, 'reporter');
+  const files = {
+    'discovery/zookeeper.yaml': `hosts: ["${zookeeper.connectString}"]\npath: /bench-reporter\nsession_timeout: 10\n`,
+  };
+  // 50 services × 10 ports: 500 (service, port) pairs, each with its own check loop.
+  for (let service = 0; service < REPORTER_PAIRS / 10; service += 1) {
+    const slice = ports.slice(service * 10, service * 10 + 10);
+    files[`services/svc-${service}.yaml`] =
+      `ports: [${slice.join(', ')}]\ndiscovery: zookeeper\nchecks:\n  interval: 1\n  tcp:\n    rise: 1\n    fall: 1\n`;
+  }
+  await writeFiles(dir, files);
+  const reporter = startCli([
+    'reporter',
+    dir,
+    '--advertise-host',
+    'bench',
+    '--advertise-ip',
+    '127.0.0.1',
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+  ]);
+  await sleep(REPORTER_WARMUP_MS); // start-up, first checks and 500 registrations settle
+  const cpuStart = await cpuSeconds(reporter.child.pid);
+  const wallStart = performance.now();
+  await sleep(REPORTER_MEASURE_MS); // the measurement window itself
+  const cpuEnd = await cpuSeconds(reporter.child.pid);
+  const wallMs = performance.now() - wallStart;
+  await reporter.stop();
+  for (const server of servers) server.close();
+  const jitter = [];
+  for (const times of accepts.values()) {
+    const window = times.filter((time) => time >= wallStart && time <= wallStart + wallMs);
+    for (let index = 1; index < window.length; index += 1) {
+      jitter.push(Math.abs(window[index] - window[index - 1] - 1_000));
+    }
+  }
+  const cpuPercent = ((cpuEnd - cpuStart) / (wallMs / 1_000)) * 100;
+  return {
+    method:
+      'a real `lighthouse reporter` with 50 services × 10 ports (500 pairs), tcp check, interval 1 s, ' +
+      'against 500 loopback listeners in the bench process; CPU = utime+stime delta from ' +
+      `/proc/<pid>/stat over ${REPORTER_MEASURE_MS / 1_000} s after ${REPORTER_WARMUP_MS / 1_000} s ` +
+      'warm-up, as % of one core; start jitter = |interval between two consecutive accepts on ' +
+      'the same port − 1000 ms| (it includes loopback connect time and the bench process’s own ' +
+      'event-loop delay, so it is an upper bound of the reporter’s timer jitter).',
+    pairs: REPORTER_PAIRS,
+    cpu_percent_of_one_core: round(cpuPercent),
+    cpu_target: '< 10 %',
+    cpu_met: cpuPercent < 10,
+    start_jitter_ms: stats(jitter),
+    checks_seen: jitter.length + accepts.size,
+    jitter_target: 'p99 < 50 ms',
+    jitter_met: jitter.length > 0 && percentile(jitter, 99) < 50,
+  };
+}
+
+async function stopHAProxy() {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim().split('\n')[0]);
+  if (!(pid > 0)) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (cmdline.includes(work)) process.kill(pid, 'SIGTERM'); // only the HAProxy this bench started
+}
+
+/** Runs one part, saying on stderr which one runs (stdout carries only the JSON). */
+async function step(name, run) {
+  process.stderr.write(`loop bench: ${name}…\n`);
+  return run();
+}
+
+try {
+  zookeeper = await startZooKeeper();
+  const result = {
+    benchmark: 'loop',
+    node: process.version,
+    registration_to_routing: await step('registration_to_routing', registrationToRouting),
+    reads_per_change: await step('reads_per_change', readsPerChange),
+    reporter_cost: await step('reporter_cost', reporterCost),
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} catch (error) {
+  process.stderr.write(`loop bench failed: ${error instanceof Error ? error.stack : error}\n`);
+  process.exitCode = 1;
+} finally {
+  for (const child of children) await child.stop();
+  await stopHAProxy();
+  await zookeeper?.stop();
+  await rm(work, { recursive: true, force: true });
+}
