@@ -58,6 +58,27 @@ async function writeFiles(dir, files) {
   }
 }
 
+/** Connect attempts that failed at once (see connectRetrying): reported in the JSON. */
+const failedConnects = [];
+
+/**
+ * `connect()`, retried: in this process a new session sometimes fails at once with "the server
+ * expired the session" after an earlier one was closed (the native handle closes itself with
+ * ZOO_EXPIRED_SESSION_STATE); the daemons' engines retry the same way.
+ */
+async function connectRetrying(what, target) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await target.connect();
+      return;
+    } catch (error) {
+      failedConnects.push({ what, attempt, error: String(error?.message ?? error) });
+      if (attempt >= 20) throw error;
+      await sleep(200);
+    }
+  }
+}
+
 /** Creates `path` and its missing ancestors as persistent znodes. */
 async function ensurePath(session, path) {
   const parts = path.split('/').slice(1);
@@ -134,7 +155,7 @@ async function registrationToRouting() {
     { hosts: [zookeeper.connectString], path: base, session_timeout: 10 },
     context,
   );
-  await registrar.connect();
+  await connectRetrying('registrar', registrar);
   // One node first, so the backend exists in HAProxy before timing starts (structure is set up
   // by a reload; the measured changes are membership only).
   const first = {
@@ -207,7 +228,7 @@ async function readsPerChange() {
     sessionTimeoutMs: 10_000,
     ...context,
   });
-  await writer.connect();
+  await connectRetrying('reads writer', writer);
   await ensurePath(writer, `${base}/big`);
   const payload = (index) =>
     Buffer.from(encodeNode({ host: `h-${index}`, ip: '127.0.0.1', port: 80, metadata: {} }));
@@ -222,7 +243,7 @@ async function readsPerChange() {
     { hosts: [zookeeper.connectString], path: base, session_timeout: 10 },
     context,
   );
-  await discovery.connect();
+  await connectRetrying('reads discovery', discovery);
   let latest = [];
   await discovery.watch('big', (nodes) => (latest = nodes));
   await waitFor(() => latest.length === CLUSTER_SIZE, { timeoutMs: 30_000, what: '1,000 nodes' });
@@ -369,10 +390,17 @@ try {
     registration_to_routing: await step('registration_to_routing', registrationToRouting),
     reads_per_change: await step('reads_per_change', readsPerChange),
     reporter_cost: await step('reporter_cost', reporterCost),
+    failed_connects_in_bench_process: failedConnects,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } catch (error) {
   process.stderr.write(`loop bench failed: ${error instanceof Error ? error.stack : error}\n`);
+  if (process.env.LOOP_BENCH_DIAG) {
+    const { zooKeeperCommand } = await import('@lighthouse/testing');
+    const cons = await zooKeeperCommand(zookeeper.port, 'cons').catch((e) => String(e));
+    process.stderr.write(`connections: ${cons.split('\n').filter((l) => l.includes('/127.0.0.1')).length}\n${cons.slice(0, 1500)}\n`);
+    process.stderr.write(`${JSON.stringify(failedConnects.slice(0, 3))}\n`);
+  }
   process.exitCode = 1;
 } finally {
   for (const child of children) await child.stop();

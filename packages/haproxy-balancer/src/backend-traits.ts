@@ -17,11 +17,25 @@ export interface BackendTraits {
   addBlocker?: string;
   /** Why `del server` cannot be used, or undefined when it can. */
   deleteBlocker?: string;
-  /** Why `set server … weight` has no effect, or undefined when it does. */
+  /**
+   * Why `set server … weight` is refused for any weight but 0 and the server's initial one (a
+   * static algorithm), or undefined when every weight can be set.
+   */
   weightBlocker?: string;
+  /**
+   * The weight a server line of this backend gives a server without `metadata.weight`: the
+   * `weight` of server_options, else of a `default-server` line (backend, then defaults), else
+   * HAProxy's default 1. It is what a reload from the file would give the server, so it is what
+   * the runtime must converge to (a weight the node no longer sets must not stay).
+   */
+  weight: number;
   /** The servers run health checks (`check`): a runtime-added one needs `enable health`. */
   check: boolean;
-  /** The servers run an agent (`agent-check`): enable it on add, disable it before removal. */
+  /**
+   * The servers run an agent (`agent-check` in server_options or a `default-server` line): enable
+   * it on add, disable it before removal. The agent owns weight and admin state (herald's load
+   * feedback: `up ready 50%`, `drain`, `maint`), so they are never converged for these servers.
+   */
   agent: boolean;
   /** `disabled` in the options: a runtime-added server stays in maintenance, like in the file. */
   disabled: boolean;
@@ -50,17 +64,29 @@ const DYNAMIC_PREFIXES = [
   'pool-',
 ];
 
-/** The keywords among server option words (values skipped). */
-export function optionKeywords(words: readonly string[]): string[] {
-  const keywords: string[] = [];
+/** Server option words as keywords, each with its value when it takes one. */
+function optionPairs(words: readonly string[]): { keyword: string; value?: string }[] {
+  const pairs: { keyword: string; value?: string }[] = [];
   for (let index = 0; index < words.length; index++) {
-    const word = words[index] ?? '';
-    keywords.push(word);
-    if (SERVER_VALUE_KEYWORDS.includes(word) || word === 'source') index++;
-    while (word === 'source' && SERVER_SOURCE_MODIFIERS.includes(words[index + 1] ?? ''))
+    const keyword = words[index] ?? '';
+    const takesValue = SERVER_VALUE_KEYWORDS.includes(keyword) || keyword === 'source';
+    const value = takesValue ? words[++index] : undefined;
+    pairs.push(value === undefined ? { keyword } : { keyword, value });
+    while (keyword === 'source' && SERVER_SOURCE_MODIFIERS.includes(words[index + 1] ?? ''))
       index += 2;
   }
-  return keywords;
+  return pairs;
+}
+
+/** The keywords among server option words (values skipped). */
+export function optionKeywords(words: readonly string[]): string[] {
+  return optionPairs(words).map((pair) => pair.keyword);
+}
+
+/** The weight the last `weight` of `words` sets, or undefined. */
+function lastWeight(words: readonly string[]): number | undefined {
+  const value = optionPairs(words).findLast((pair) => pair.keyword === 'weight')?.value;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 function dynamicKeyword(keyword: string): boolean {
@@ -97,13 +123,20 @@ export function backendTraits(
 ): BackendTraits {
   const defaults = userLines(defaultsLines);
   const backend = userLines(section.backend);
-  const keywords = optionKeywords(serverOptionWords(section.server_options));
+  const words = serverOptionWords(section.server_options);
+  const keywords = optionKeywords(words);
   const version = options.dynamicServers ? undefined : 'this HAProxy has no dynamic servers';
   const algorithm = algorithmBlocker(defaults, backend);
-  const defaultServer = [
-    ...defaults.map((l) => ['defaults', l] as const),
-    ...backend.map((l) => ['backend', l] as const),
-  ].some(([where, line]) => parseDirective(where, line)?.keyword === 'default-server');
+  // default-server lines apply in order (defaults first), each keyword overriding the one before.
+  const defaultServers = [
+    ...defaults.map((l) => parseDirective('defaults', l)),
+    ...backend.map((l) => parseDirective('backend', l)),
+  ].flatMap((directive) => (directive?.keyword === 'default-server' ? [directive.args] : []));
+  const defaultServer = defaultServers.length > 0;
+  const inherited = [...defaultServers.flat(), ...words];
+  const agentSwitch = optionKeywords(inherited).findLast(
+    (keyword) => keyword === 'agent-check' || keyword === 'no-agent-check',
+  );
   const refused = keywords.find((keyword) => !dynamicKeyword(keyword));
   const addBlocker =
     version ??
@@ -115,8 +148,9 @@ export function backendTraits(
     ...(addBlocker === undefined ? {} : { addBlocker }),
     ...((version ?? algorithm) === undefined ? {} : { deleteBlocker: version ?? algorithm }),
     ...(algorithm === undefined ? {} : { weightBlocker: algorithm }),
+    weight: lastWeight(inherited) ?? 1,
     check: keywords.includes('check'),
-    agent: keywords.includes('agent-check'),
+    agent: agentSwitch === 'agent-check',
     disabled: keywords.includes('disabled'),
   };
 }

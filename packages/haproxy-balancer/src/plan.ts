@@ -71,10 +71,19 @@ function updateCommands(
   const { ip, port } = splitAddress(server.address);
   if (live.address !== ip || live.port !== port)
     commands.push({ op: 'set-addr', ...target, ip, port });
-  const weight = server.weight ?? 1;
+  // An agent owns weight and admin state (load feedback, drain, maint): converging them would
+  // undo what it set at every sync.
+  if (traits.agent) return commands;
+  const weight = server.weight ?? traits.weight;
   if (live.weight !== weight) {
-    if (traits.weightBlocker === undefined) commands.push({ op: 'set-weight', ...target, weight });
-    else needReload(`weight of ${backend}/${server.name}: ${traits.weightBlocker}`);
+    // A static algorithm takes 0 and the initial weight at runtime; any other weight only from
+    // the file, by a reload (which then sets the initial weight too: no reload at the next sync).
+    const settable = weight === 0 || weight === live.initialWeight;
+    if (traits.weightBlocker === undefined || settable) {
+      commands.push({ op: 'set-weight', ...target, weight });
+    } else {
+      needReload(`weight of ${backend}/${server.name}: ${traits.weightBlocker}`);
+    }
   }
   const forced = AdminFlags.forcedMaint | AdminFlags.forcedDrain;
   if ((live.adminState & forced) !== 0 && !traits.disabled) {

@@ -59,6 +59,7 @@ describe('undiscovered clusters (B12)', () => {
       opState: 2,
       adminState: 0,
       weight: 9,
+      initialWeight: 9,
       port: 80,
     },
     {
@@ -70,6 +71,7 @@ describe('undiscovered clusters (B12)', () => {
       opState: 2,
       adminState: 0,
       weight: 1,
+      initialWeight: 1,
       port: 80,
     },
   ];

@@ -36,6 +36,8 @@ const FRAGMENTS = [
   '"',
   "'",
   '\\',
+  ';',
+  ';show servers state',
   '%',
   '[',
   ']',

@@ -4,7 +4,7 @@ import type { BackendServer, BackendTraits, DesiredState, ServerState } from '..
 
 /** The planner's rules, without HAProxy: what goes through the runtime API, what reloads. */
 
-const DYNAMIC: BackendTraits = { check: false, agent: false, disabled: false };
+const DYNAMIC: BackendTraits = { weight: 1, check: false, agent: false, disabled: false };
 
 function server(name: string, port: number, extra: Partial<BackendServer> = {}): BackendServer {
   return { name: `${name}:${port}`, address: `10.0.0.1:${port}`, options: [], ...extra };
@@ -25,6 +25,7 @@ function live(
     opState: 2,
     adminState: 0,
     weight: 1,
+    initialWeight: 1,
     port,
     ...extra,
   };
@@ -154,6 +155,53 @@ describe('planSync', () => {
     );
   });
 
+  it('converges to the configured weight when the node sets none, and to metadata.weight first', () => {
+    const state = (weight: number): Map<string, ServerState[]> =>
+      new Map([['web', [live('web', 'a', 80, { weight, initialWeight: 5 })]]]);
+    const configured = { ...DYNAMIC, weight: 5 };
+    expect(planSync(desired([server('a', 80)], configured), 'S', state(5))).toEqual({
+      commands: [],
+    });
+    // A weight the node no longer sets goes back to the configured one.
+    expect(lines(planSync(desired([server('a', 80)], configured), 'S', state(0)))).toEqual([
+      'set server web/a:80 weight 5',
+    ]);
+    const explicit = desired([server('a', 80, { weight: 3 })], configured);
+    expect(lines(planSync(explicit, 'S', state(5)))).toEqual(['set server web/a:80 weight 3']);
+  });
+
+  it('leaves weight and admin state to an agent', () => {
+    const agent = { ...DYNAMIC, agent: true };
+    const fed = live('web', 'a', 80, { weight: 50, adminState: AdminFlags.forcedDrain });
+    const maint = live('web', 'b', 81, { weight: 1, adminState: AdminFlags.forcedMaint });
+    const plan = planSync(
+      desired([server('a', 80, { weight: 7 }), server('b', 81)], agent),
+      'S',
+      new Map([['web', [fed, maint]]]),
+    );
+    expect(plan).toEqual({ commands: [] });
+  });
+
+  it('sets 0 and the initial weight at runtime in a static backend; reloads only for others', () => {
+    const traits = { ...DYNAMIC, weightBlocker: 'static', weight: 4 };
+    const running = (weight: number, initialWeight: number): Map<string, ServerState[]> =>
+      new Map([['web', [live('web', 'a', 80, { weight, initialWeight })]]]);
+    // Freshly (re)loaded from the same file: nothing to do.
+    expect(planSync(desired([server('a', 80)], traits), 'S', running(4, 4))).toEqual({
+      commands: [],
+    });
+    // Restored from the state file (weight set at runtime before the reload): no reload loop.
+    expect(lines(planSync(desired([server('a', 80)], traits), 'S', running(9, 4)))).toEqual([
+      'set server web/a:80 weight 4',
+    ]);
+    const drained = planSync(desired([server('a', 80, { weight: 0 })], traits), 'S', running(4, 4));
+    expect(drained).toEqual({
+      commands: [{ op: 'set-weight', backend: 'web', server: 'a:80', weight: 0 }],
+    });
+    const changed = planSync(desired([server('a', 80, { weight: 6 })], traits), 'S', running(4, 4));
+    expect(changed).toEqual({ commands: [], reload: 'weight of web/a:80: static' });
+  });
+
   it('reloads when a backend is missing from the running HAProxy, converging the others', () => {
     const state: DesiredState = {
       structure: 'S',
@@ -192,7 +240,7 @@ describe('backendTraits', () => {
       { backend: ['balance source'] },
       dynamic,
     );
-    expect(consistent).toEqual({ check: false, agent: false, disabled: false });
+    expect(consistent).toEqual({ weight: 1, check: false, agent: false, disabled: false });
   });
 
   it('blocks static-rr and map-based hashing for adds, deletes and weights', () => {
@@ -221,10 +269,28 @@ describe('backendTraits', () => {
       { server_options: 'check agent-check agent-port 9 inter check' },
       dynamic,
     );
-    expect(traits).toEqual({ check: true, agent: true, disabled: false });
+    expect(traits).toEqual({ weight: 1, check: true, agent: true, disabled: false });
     expect(backendTraits([], { server_options: 'agent-send disabled' }, dynamic).disabled).toBe(
       false,
     );
+  });
+
+  it('reads the configured weight and the agent from server_options over default-server lines', () => {
+    expect(backendTraits([], {}, dynamic).weight).toBe(1);
+    expect(backendTraits([], { server_options: 'check weight 5' }, dynamic).weight).toBe(5);
+    const inherited = backendTraits(
+      ['default-server weight 7 agent-check agent-port 9'],
+      { backend: ['balance source', 'default-server inter 3s weight 8'] },
+      dynamic,
+    );
+    expect(inherited).toMatchObject({ weight: 8, agent: true });
+    const overridden = backendTraits(
+      ['default-server weight 7 agent-check'],
+      { server_options: 'weight 2 no-agent-check' },
+      dynamic,
+    );
+    expect(overridden).toMatchObject({ weight: 2, agent: false });
+    expect(backendTraits([], { server_options: 'agent-send weight' }, dynamic).weight).toBe(1);
   });
 
   it('blocks every runtime membership change without dynamic servers', () => {

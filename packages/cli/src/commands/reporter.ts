@@ -43,7 +43,8 @@ export const reporterCommand: Command = {
     ...rootOption.optionHelp,
     ...logOptions.optionHelp,
     'advertise-host': "HOST   host name to register (default: this machine's host name)",
-    'advertise-ip': 'IP     address consumers connect to (default: first non-loopback address)',
+    'advertise-ip':
+      "IP     address consumers connect to (default: the default-route interface's address)",
   },
   positionals: [{ name: 'config-dir', required: true }],
   run: (input) => {

@@ -16,8 +16,14 @@ export interface ServerState {
   opState: number;
   /** `srv_admin_state` bitmask: see {@link AdminFlags}. */
   adminState: number;
-  /** `srv_uweight`: the weight set by config or `set server … weight`. */
+  /** `srv_uweight`: the weight set by config or `set server … weight` (or an agent). */
   weight: number;
+  /**
+   * `srv_iweight`: the weight the server was configured (or added) with. A static algorithm
+   * accepts only it and 0 at runtime; a reload restores `srv_uweight` from the state file only
+   * when this did not change.
+   */
+  initialWeight: number;
   port: number;
 }
 
@@ -42,6 +48,7 @@ const STATE_COLUMNS = [
   'srv_op_state',
   'srv_admin_state',
   'srv_uweight',
+  'srv_iweight',
 ] as const;
 
 /** Parses `show servers state [<backend>]` (format version 1). */
@@ -68,6 +75,7 @@ export function parseServersState(reply: string): ServerState[] {
       opState: number(5),
       adminState: number(6),
       weight: number(7),
+      initialWeight: number(8),
       port: portColumn < 0 ? 0 : number(portColumn),
     };
   });
