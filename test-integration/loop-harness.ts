@@ -5,8 +5,11 @@ import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTempDir, freePort, waitFor } from '@lighthouse/testing';
-import { RuntimeApi } from '@lighthouse/haproxy-balancer';
+import { silentLogger } from '@lighthouse/core';
+import { AdminFlags, RuntimeApi } from '@lighthouse/haproxy-balancer';
 import type { ServerState } from '@lighthouse/haproxy-balancer';
+import { ZooKeeperSession } from '@lighthouse/zookeeper-discovery';
+import debug from 'debug';
 import { startCli } from './support.js';
 import type { CliProcess } from './support.js';
 
@@ -314,7 +317,9 @@ export class Fleet {
   /** The ports of the servers HAProxy runs for `backend` and considers up (op state 2, no maint). */
   async upPorts(backend: string): Promise<number[]> {
     return (await this.servers(backend))
-      .filter((server) => server.opState === 2 && (server.adminState & 0x01) === 0)
+      .filter(
+        (server) => server.opState === 2 && (server.adminState & AdminFlags.forcedMaint) === 0,
+      )
       .map((server) => server.port)
       .sort((a, b) => a - b);
   }
@@ -366,5 +371,40 @@ export class Fleet {
       ),
     );
     await this.removeWork();
+  }
+}
+
+/** A plain second ZooKeeper client for the test's own reads and writes. */
+export async function otherClient(connectString: string): Promise<ZooKeeperSession> {
+  const session = new ZooKeeperSession({
+    connectString,
+    sessionTimeoutMs: 10_000,
+    log: silentLogger,
+    debug: debug('lighthouse:test'),
+  });
+  await session.connect();
+  return session;
+}
+
+/** Creates `path` and its missing ancestors as persistent znodes, the last one with `data`. */
+export async function createPath(client: ZooKeeperSession, path: string, data = ''): Promise<void> {
+  const parts = path.split('/').slice(1);
+  for (let index = 1; index < parts.length; index += 1) {
+    const parent = `/${parts.slice(0, index).join('/')}`;
+    if ((await client.exists(parent)) === undefined)
+      await client.create(parent, Buffer.alloc(0), false);
+  }
+  await client.create(path, Buffer.from(data, 'utf8'), false);
+}
+
+/** The znode owner (hex session id) of each of `paths`, read with a fresh second client. */
+export async function owners(connectString: string, paths: readonly string[]): Promise<string[]> {
+  const client = await otherClient(connectString);
+  try {
+    return await Promise.all(
+      paths.map(async (path) => (await client.get(path)).stat.ephemeralOwner),
+    );
+  } finally {
+    await client.close();
   }
 }

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { silentLogger } from '@lighthouse/core';
 import {
   freePort,
   startZooKeeper,
@@ -9,9 +8,17 @@ import {
   zooKeeperCommand,
 } from '@lighthouse/testing';
 import type { ZooKeeperEnsemble, ZooKeeperServer } from '@lighthouse/testing';
-import { ZooKeeperSession } from '@lighthouse/zookeeper-discovery';
-import debug from 'debug';
-import { Fleet, RequestStream, answeredBy, httpRequest, sleep, stopCli } from './loop-harness.js';
+import {
+  Fleet,
+  RequestStream,
+  answeredBy,
+  createPath,
+  httpRequest,
+  otherClient,
+  owners,
+  sleep,
+  stopCli,
+} from './loop-harness.js';
 import type { App, ClusterSpec } from './loop-harness.js';
 import { watchCluster } from './support.js';
 
@@ -26,32 +33,12 @@ const fixture = new URL(
   import.meta.url,
 );
 
+/** The outage of the first outage test: 10 s unless LIGHTHOUSE_LOOP_OUTAGE_MS says otherwise. */
+const OUTAGE_MS = Number(process.env['LIGHTHOUSE_LOOP_OUTAGE_MS'] ?? 10_000);
+
 let counter = 0;
 /** A fresh ZooKeeper base path, so tests sharing a server never see each other's nodes. */
 const uniqueBase = () => `/lighthouse-loop-${process.pid}-${++counter}`;
-
-/** A plain second ZooKeeper client for the test's own reads and writes. */
-async function otherClient(connectString: string): Promise<ZooKeeperSession> {
-  const session = new ZooKeeperSession({
-    connectString,
-    sessionTimeoutMs: 10_000,
-    log: silentLogger,
-    debug: debug('lighthouse:test'),
-  });
-  await session.connect();
-  return session;
-}
-
-/** Creates `path` and its missing ancestors as persistent znodes, the last one with `data`. */
-async function createPath(client: ZooKeeperSession, path: string, data = ''): Promise<void> {
-  const parts = path.split('/').slice(1);
-  for (let index = 1; index < parts.length; index += 1) {
-    const parent = `/${parts.slice(0, index).join('/')}`;
-    if ((await client.exists(parent)) === undefined)
-      await client.create(parent, Buffer.alloc(0), false);
-  }
-  await client.create(path, Buffer.from(data, 'utf8'), false);
-}
 
 /** The apps answering `count` sequential requests through HAProxy (failures as "status body"). */
 async function answers(port: number, count: number): Promise<string[]> {
@@ -135,6 +122,7 @@ describe('the loop with a steady ZooKeeper', () => {
     await first?.post('/recover');
     await routedTo(cluster.port, ['app-1', 'app-2']);
     await stream.stop();
+    console.info(`${stream.total} requests, ${stream.failures.length} failed`);
     // app-1 still answers `/` while failing its check: no request may fail during the changes.
     expect(stream.failures).toEqual([]);
     expect(stream.ok).toBeGreaterThan(10);
@@ -182,6 +170,7 @@ describe('the loop with a steady ZooKeeper', () => {
       { timeoutMs: 20_000, intervalMs: 5, what: 'registration and routing of the newcomer' },
     );
     const latency = (routedAt ?? 0) - (registeredAt ?? 0);
+    console.info(`new cluster: routed ${latency} ms after the znode was seen`);
     // Measured from the moment an independent watcher saw the znode (itself a few ms late).
     expect(latency).toBeLessThan(2_000);
   }, 30_000);
@@ -213,6 +202,9 @@ describe('the loop with a steady ZooKeeper', () => {
     await waitFor(gone(brutal.port), { timeoutMs: 20_000, what: 'removal after SIGKILL' });
     const afterKill = Date.now() - killAt;
 
+    console.info(
+      `removed from HAProxy ${afterTerm} ms after SIGTERM, ${afterKill} ms after SIGKILL`,
+    );
     // SIGTERM deregisters before exiting: well under one session timeout (4 s).
     expect(afterTerm).toBeLessThan(1_500);
     // SIGKILL: the znode lives until ZooKeeper expires the 4 s session, then the writer reacts.
@@ -246,29 +238,17 @@ describe('the loop with a steady ZooKeeper', () => {
   });
 });
 
-/** The znode owner (hex session id) of each of `paths`, read with a fresh second client. */
-async function owners(connectString: string, paths: readonly string[]): Promise<string[]> {
-  const client = await otherClient(connectString);
-  try {
-    return await Promise.all(
-      paths.map(async (path) => (await client.get(path)).stat.ephemeralOwner),
-    );
-  } finally {
-    await client.close();
-  }
-}
-
 describe('the loop across ZooKeeper outages', () => {
   let zookeeper: ZooKeeperServer;
   const fleets: Fleet[] = [];
   const streams: RequestStream[] = [];
   beforeAll(async () => {
     // Short ticks so that a 4 s session is allowed (sessions are clamped to [2, 20] ticks by
-    // default; the max is raised for the 15 s sessions of the first test).
+    // default; the max is raised for the long sessions of the first test).
     zookeeper = await startZooKeeper({
       tickTime: 500,
       minSessionTimeout: 1_000,
-      maxSessionTimeout: 30_000,
+      maxSessionTimeout: OUTAGE_MS + 20_000,
     });
   });
   afterEach(async () => {
@@ -307,32 +287,38 @@ describe('the loop across ZooKeeper outages', () => {
     return { fleet, cluster, apps, znodes };
   }
 
-  it('serves every request through a 10 s outage shorter than the session timeout', async () => {
-    // The issue says 30 s; 10 s keeps the suite fast (the 30 s run is reported separately).
-    // Sessions of 15 s outlive the outage, so registrations must still be there, same owner.
-    const { cluster, znodes } = await loop(15, 'outage');
-    const before = await owners(zookeeper.connectString, znodes);
-    const stream = new RequestStream(cluster.port);
-    streams.push(stream);
-    zookeeper.kill('SIGTERM');
-    await sleep(10_000); // the outage itself: time has to pass
-    await zookeeper.restart();
-    await waitFor(
-      async () =>
-        JSON.stringify(await owners(zookeeper.connectString, znodes)) === JSON.stringify(before),
-      { timeoutMs: 15_000, what: 'the registrations of the same sessions after the outage' },
-    );
-    // BUG (reported, not fixed here): after this outage the writer never gets a ZooKeeper session
-    // again — every new native handle closes within ~1 ms with ZOO_EXPIRED_SESSION_STATE, which
-    // packages/zookeeper-discovery/src/session.ts reads as "the server expired the session" and
-    // retries forever. So the writer's convergence after the outage (a failing app leaving the
-    // rotation) is not asserted; HAProxy must still route to every registered app.
-    await routedTo(cluster.port, ['outage-1', 'outage-2']);
-    await stream.stop();
-    expect(stream.failures).toEqual([]);
-    expect(stream.ok).toBeGreaterThan(50);
-    expect(stream.answers.get('outage-1')).toBeGreaterThan(10);
-  }, 45_000);
+  it(
+    `serves every request through a ${OUTAGE_MS / 1_000} s outage shorter than the session timeout`,
+    async () => {
+      // The issue says 30 s; 10 s keeps the suite fast (LIGHTHOUSE_LOOP_OUTAGE_MS=30000 runs the
+      // issue's variant). Sessions 5 s longer than the outage outlive it, so the registrations must
+      // still be there, same owner.
+      const { cluster, znodes } = await loop(OUTAGE_MS / 1_000 + 5, 'outage');
+      const before = await owners(zookeeper.connectString, znodes);
+      const stream = new RequestStream(cluster.port);
+      streams.push(stream);
+      zookeeper.kill('SIGTERM');
+      await sleep(OUTAGE_MS); // the outage itself: time has to pass
+      await zookeeper.restart();
+      await waitFor(
+        async () =>
+          JSON.stringify(await owners(zookeeper.connectString, znodes)) === JSON.stringify(before),
+        { timeoutMs: 15_000, what: 'the registrations of the same sessions after the outage' },
+      );
+      // BUG (reported, not fixed here): after this outage the writer never gets a ZooKeeper session
+      // again — every new native handle closes within ~1 ms with ZOO_EXPIRED_SESSION_STATE, which
+      // packages/zookeeper-discovery/src/session.ts reads as "the server expired the session" and
+      // retries forever. So the writer's convergence after the outage (a failing app leaving the
+      // rotation) is not asserted; HAProxy must still route to every registered app.
+      await routedTo(cluster.port, ['outage-1', 'outage-2']);
+      await stream.stop();
+      console.info(`${stream.total} requests, ${stream.failures.length} failed`);
+      expect(stream.failures).toEqual([]);
+      expect(stream.ok).toBeGreaterThan(50);
+      expect(stream.answers.get('outage-1')).toBeGreaterThan(10);
+    },
+    OUTAGE_MS + 35_000,
+  );
 
   it('re-registers everything after the sessions expire in an outage; no request fails', async () => {
     const { fleet, cluster, znodes } = await loop(4, 'expiry');
@@ -361,6 +347,7 @@ describe('the loop across ZooKeeper outages', () => {
     // rotation) is not asserted; HAProxy must still route to every registered app.
     await routedTo(cluster.port, ['expiry-1', 'expiry-2']);
     await stream.stop();
+    console.info(`${stream.total} requests, ${stream.failures.length} failed`);
     expect(stream.failures).toEqual([]);
     expect(stream.answers.get('expiry-2')).toBeGreaterThan(10);
   }, 45_000);
@@ -396,6 +383,7 @@ describe('the loop across ZooKeeper outages', () => {
     await fleet.apps[0]?.post('/recover');
     await routedTo(cluster.port, ['cold-1', 'cold-2'], 20_000);
     await stream.stop();
+    console.info(`${stream.total} requests, ${stream.failures.length} failed`);
     expect(during).toBe(0);
     expect(stream.failures).toEqual([]);
   }, 45_000);
@@ -466,6 +454,7 @@ describe('the loop on a 3-node ZooKeeper ensemble', () => {
     await sampler;
     await watcher.close();
     await stream.stop();
+    console.info(`${stream.total} requests, ${stream.failures.length} failed`);
     expect(stream.failures).toEqual([]);
     expect(smallest).toEqual({ watched: 3, haproxy: 3 });
   }, 60_000);

@@ -102,6 +102,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       configFile: this.paths.configFile,
       pidFile: config.pid_file,
       masterSocket: this.paths.masterSocket,
+      adminSocket: config.socket_file,
       stderrFile: this.paths.stderrFile,
     });
   }
@@ -133,15 +134,32 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     if (pid === undefined) {
       await this.start(desired);
     } else if (live === undefined) {
-      await this.reload(desired, 'the master runs but the admin socket does not answer');
+      this.refuseBlindReload(clusters);
+      await this.reload(desired, 'the master runs but the admin socket does not answer', pid);
     } else {
       const plan = planSync(desired, this.applied?.structure, live);
       const refused = await this.runCommands(plan.commands);
       const reason = plan.reload ?? refused;
-      if (reason !== undefined) await this.reload(desired, reason);
+      if (reason !== undefined) await this.reload(desired, reason, pid);
       else await this.dualWrite(desired);
     }
     await this.remember(desired);
+  }
+
+  /**
+   * Throws when a reload would empty backends only because nothing is known about them: HAProxy
+   * runs, but its members could not be read (admin socket silent), and a cluster discovery has
+   * not reported yet has no last applied or cached members. Rendering it would drop every server
+   * HAProxy still routes to (lighthouse 1.0's B12); the writer retries the sync with back-off.
+   */
+  private refuseBlindReload(clusters: readonly Cluster[]): void {
+    const unknown = clusters.filter((c) => !c.discovered && !this.known.has(c.name));
+    if (unknown.length === 0) return;
+    const names = unknown.map((c) => c.name).join(', ');
+    throw new LighthouseError(
+      ErrorCode.Unavailable,
+      `not reloading HAProxy: its admin socket ${this.config.socket_file} does not answer and the members of ${names} are unknown (not discovered yet, not in the outage cache); a reload would empty their backends`,
+    );
   }
 
   /** Logs the renderer's warnings when they change, not on every safety-net sync. */
@@ -216,19 +234,31 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
-  /** Installs `desired` and reloads, verified by `show proc`; the state file is dumped first. */
-  private async reload(desired: Desired, reason: string): Promise<void> {
+  /**
+   * Installs `desired` and reloads HAProxy (`pid`), verified by `show proc`; the state file is
+   * dumped first. An HAProxy without a master CLI (not started by lighthouse) is taken over
+   * instead: the only way it can ever load a new config without dropping a connection.
+   */
+  private async reload(desired: Desired, reason: string, pid: number): Promise<void> {
     await this.rateLimit();
     await this.install(desired);
     await this.saveServerState();
     const started = performance.now();
     this.lastReloadAt = Date.now();
     try {
-      const state = await this.process.reload();
-      this.log.info('reloaded HAProxy', {
+      const takeOver = !(await this.process.hasMaster());
+      if (takeOver) {
+        this.log.warn('taking over an HAProxy not started by lighthouse', {
+          pid,
+          reason: `its master CLI ${this.paths.masterSocket} does not answer`,
+          how: 'a master-worker HAProxy takes its listeners over (-x) and lets it finish (-sf)',
+        });
+      }
+      const state = takeOver ? await this.process.takeOver(pid) : await this.process.reload();
+      this.log.info(takeOver ? 'took over HAProxy' : 'reloaded HAProxy', {
         reason,
         durationMs: Math.round(performance.now() - started),
-        reloads: state.reloads,
+        ...(takeOver ? { pid: state.masterPid, previousPid: pid } : { reloads: state.reloads }),
       });
     } catch (error) {
       this.log.error('HAProxy reload failed', { reason, error: describeError(error) });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
+import { RuntimeConnectionError } from '../runtime/errors.js';
 import { MasterCli } from '../runtime/master-cli.js';
 import type { ProcState } from '../runtime/master-cli.js';
 import { HAPROXY_MISSING } from './version.js';
@@ -20,6 +21,8 @@ export interface HAProxyProcessOptions {
   configFile: string;
   pidFile: string;
   masterSocket: string;
+  /** The admin socket (`stats socket … expose-fd listeners`): listeners are taken over through it. */
+  adminSocket: string;
   /** Where the daemon's stderr goes (alerts, notices), truncated at each start. */
   stderrFile: string;
   /** How long a start or a reload may take before it counts as failed. Default 15 s. */
@@ -61,9 +64,43 @@ export class HAProxyProcess {
   }
 
   /** Starts HAProxy and waits until its master CLI reports a worker. */
-  async start(): Promise<ProcState> {
+  start(): Promise<ProcState> {
+    return this.launch([]);
+  }
+
+  /**
+   * False when no master CLI listens on the master socket (file missing, connection refused): the
+   * running HAProxy was not started by lighthouse (lighthouse 1.0's `-sf` daemon, a distribution's
+   * service) and cannot be reloaded through it. True when a master answers, or may (any other
+   * failure is left to {@link reload} to wait out and report).
+   */
+  async hasMaster(): Promise<boolean> {
+    try {
+      await this.master.showProc();
+      return true;
+    } catch (error) {
+      return !(error instanceof RuntimeConnectionError && error.nothingListens);
+    }
+  }
+
+  /**
+   * Replaces an HAProxy lighthouse cannot reload (see {@link hasMaster}) by a master-worker one,
+   * seamlessly: the new process takes the listening sockets over from the old one through the
+   * admin socket (`-x`, which needs `expose-fd listeners`: the rendered global has it; without it
+   * HAProxy binds again, next to the old listeners), and `-sf` lets the old one finish its
+   * connections and exit. Waits until the new master CLI reports a worker.
+   */
+  takeOver(oldPid: number): Promise<ProcState> {
+    return this.launch(['-x', this.options.adminSocket, '-sf', String(oldPid)]);
+  }
+
+  /** Runs `haproxy -W -D …` (plus `extra`), checks its exit status, and waits until it is ready. */
+  private async launch(extra: readonly string[]): Promise<ProcState> {
     const { binary, configFile, pidFile, masterSocket, stderrFile } = this.options;
-    const args = ['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-f', configFile];
+    const args = [
+      ...['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-f', configFile],
+      ...extra,
+    ];
     const stderr = await open(stderrFile, 'w', 0o600);
     let status: number | null;
     try {

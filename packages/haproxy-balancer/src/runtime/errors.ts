@@ -36,6 +36,8 @@ export class RuntimeConnectionError extends Error {
   readonly socketPath: string;
   /** HAProxy accepted the connection but did not answer in time: retrying would wait again. */
   readonly timedOut: boolean;
+  /** Nothing listens on the socket (no such file, connection refused): no HAProxy serves it. */
+  readonly nothingListens: boolean;
 
   constructor(
     socketPath: string,
@@ -49,6 +51,8 @@ export class RuntimeConnectionError extends Error {
     this.name = 'RuntimeConnectionError';
     this.socketPath = socketPath;
     this.timedOut = options.timedOut ?? false;
+    const code = (options.cause as NodeJS.ErrnoException | undefined)?.code;
+    this.nothingListens = code === 'ENOENT' || code === 'ECONNREFUSED';
   }
 }
 

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Balancer, ClusterState } from '@lighthouse/core';
@@ -162,6 +162,24 @@ describe('haproxy balancer resilience', () => {
     expect(new Set(await bodies(port, 6))).toEqual(new Set(['a', 'b', 'c']));
     expect((await fixture.servers('web')).length).toBe(3);
     await restarted.close?.();
+  });
+
+  it('refuses to reload when the admin socket is silent and an undiscovered cluster has no cache', async () => {
+    await rm(balancerPaths(fixture.config).cacheFile);
+    const hidden = `${fixture.config.socket_file}.hidden`;
+    await rename(fixture.config.socket_file, hidden);
+    try {
+      const before = await fixture.reloads();
+      const restarted = await createBalancer(fixture.config, recordingLogger());
+      await expect(restarted.sync([{ ...web([]), discovered: false }])).rejects.toThrow(
+        /not reloading HAProxy: its admin socket .* does not answer and the members of web are unknown/,
+      );
+      expect(await fixture.reloads()).toBe(before);
+      expect(new Set(await bodies(port, 6))).toEqual(new Set(['a', 'b', 'c']));
+      await restarted.close?.();
+    } finally {
+      await rename(hidden, fixture.config.socket_file);
+    }
   });
 
   it('empties a backend when discovery really reports no members', async () => {
