@@ -127,6 +127,10 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * /proc cmdline), one `show servers state` and a render: no file write, no other command.
    */
   private async syncNow(clusters: readonly Cluster[]): Promise<void> {
+    // A fresh admin session per sync (one connect, ~0.2 ms): a session opened before a reload
+    // someone else did (an operator's `systemctl reload`) would still talk to the old worker,
+    // read its stale state and keep it alive. Within a sync the session is reused.
+    this.runtime.reset();
     const pid = await this.process.runningPid();
     const live = pid === undefined ? undefined : await this.liveServers();
     const desired = this.desired(withKnownNodes(clusters, this.known, live));
