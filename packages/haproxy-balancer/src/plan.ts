@@ -136,7 +136,11 @@ export function planSync(
   const structure = structureReason(desired, appliedStructure);
   if (structure !== undefined) needReload(structure);
   for (const [backend, servers] of desired.backends) {
-    const running = live.get(backend);
+    // `show servers state` lists no row for a backend without servers: when the running
+    // structure is the desired one, a backend absent from it exists and is empty, so its first
+    // server goes in at runtime. (A backend that really is missing refuses `add server`, and the
+    // refusal falls back to a reload.)
+    const running = live.get(backend) ?? (structure === undefined ? [] : undefined);
     const traits = desired.traits.get(backend);
     if (running === undefined || traits === undefined) {
       if (structure === undefined)

@@ -202,7 +202,7 @@ describe('planSync', () => {
     expect(changed).toEqual({ commands: [], reload: 'weight of web/a:80: static' });
   });
 
-  it('reloads when a backend is missing from the running HAProxy, converging the others', () => {
+  it('adds the first server of an empty backend at runtime (show servers state omits it)', () => {
     const state: DesiredState = {
       structure: 'S',
       backends: new Map([
@@ -215,8 +215,18 @@ describe('planSync', () => {
       ]),
     };
     const plan = planSync(state, 'S', new Map([['api', [live('api', 'x', 9)]]]));
-    expect(plan.reload).toBe('backend web is missing from the running HAProxy');
-    expect(lines(plan)).toEqual(['set server api/x:9 state maint', 'del server api/x:9']);
+    expect(plan.reload).toBeUndefined();
+    expect(lines(plan)).toContain('set server api/x:9 state maint');
+    expect(lines(plan).some((line) => line.startsWith('add server web/a:80 '))).toBe(true);
+  });
+
+  it('reloads for a backend missing from the running HAProxy when the structure changed', () => {
+    const state: DesiredState = {
+      structure: 'S2',
+      backends: new Map([['web', [server('a', 80)]]]),
+      traits: new Map([['web', DYNAMIC]]),
+    };
+    expect(planSync(state, 'S', new Map()).reload).toBeDefined();
   });
 });
 

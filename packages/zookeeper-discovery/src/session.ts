@@ -152,10 +152,23 @@ export class ZooKeeperSession {
       session: this.id,
       lost_in_ms: this.timeoutMs,
     });
-    this.lostTimer = setTimeout(
-      () => this.lost(`no reconnect within the ${this.timeoutMs} ms session timeout`),
-      this.timeoutMs,
-    );
+    this.lostTimer = setTimeout(() => this.presumeLost(), this.timeoutMs);
+  }
+
+  /**
+   * No reconnect within the session timeout: the session is presumed lost (Curator's LOST), so
+   * calls keep failing fast, but the handle stays: it keeps trying the ensemble, and the server
+   * decides. If the session survived (a restarted ZooKeeper keeps sessions), it resumes with its
+   * znodes and watches; if it expired, the client closes with "expired" and a fresh handle is
+   * built then. Replacing the handle here would throw away a session that may still be alive.
+   */
+  private presumeLost(): void {
+    if (this.current !== 'SUSPENDED') return;
+    this.current = 'LOST';
+    this.options.log.warn('ZooKeeper session presumed lost; still trying the ensemble', {
+      session: this.id,
+      reason: `no reconnect within the ${this.timeoutMs} ms session timeout`,
+    });
   }
 
   private closedByClient(code: number): void {

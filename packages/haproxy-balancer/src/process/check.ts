@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { cleanExec } from './clean-exec.js';
 
 /** `haproxy -c`: the gate every candidate config passes before it is installed. */
 
@@ -10,10 +11,11 @@ export interface ConfigCheck {
 }
 
 function run(binary: string, args: readonly string[]): Promise<ConfigCheck> {
+  const command = cleanExec(binary, args);
   return new Promise((resolve, reject) => {
     execFile(
-      binary,
-      args,
+      command.file,
+      command.args,
       { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`.trim();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { cleanExec } from './clean-exec.js';
 import { open, readFile } from 'node:fs/promises';
 import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
 import { RuntimeConnectionError } from '../runtime/errors.js';
@@ -105,7 +106,8 @@ export class HAProxyProcess {
     let status: number | null;
     try {
       status = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(binary, args, {
+        const command = cleanExec(binary, args);
+        const child = spawn(command.file, command.args, {
           detached: true,
           stdio: ['ignore', 'ignore', stderr.fd],
         });
