@@ -229,6 +229,42 @@ describe('the loop with a steady ZooKeeper', () => {
     await routedTo(cluster.port, ['stable']);
   });
 
+  it('re-registers a reporter whose session the server expired, under a new session', async () => {
+    const fleet = await newFleet(4);
+    const cluster = await startWriter(fleet, 'frozen');
+    await appWithReporter(fleet, 'steady', 'frozen');
+    const frozen = await fleet.app('frozen');
+    const frozenReporter = await fleet.reporter('frozen', 'frozen', [frozen.port]);
+    await routedTo(cluster.port, ['steady', 'frozen']);
+    const znode = `${fleet.configBase}/frozen/frozen:${frozen.port}`;
+    const [owner] = await owners(zookeeper.connectString, [znode]);
+    const stream = new RequestStream(cluster.port);
+    try {
+      // A reporter that stops answering (GC pause, frozen VM) longer than its 4 s session: the
+      // server expires the session and its znode; the writer drops the node; the other keeps serving.
+      frozenReporter.child.kill('SIGSTOP');
+      await waitFor(async () => !(await fleet.upPorts('frozen')).includes(frozen.port), {
+        timeoutMs: 15_000,
+        what: 'the expired node to leave HAProxy',
+      });
+      frozenReporter.child.kill('SIGCONT');
+      // Resumed, the reporter learns the session expired, opens a new one and registers again.
+      const [renewed] = await waitFor(
+        async () => {
+          const now = await owners(zookeeper.connectString, [znode]);
+          return now[0] !== owner && now;
+        },
+        { timeoutMs: 20_000, intervalMs: 200, what: 're-registration under a new session' },
+      );
+      expect(renewed).not.toBe(owner);
+      await routedTo(cluster.port, ['steady', 'frozen']);
+    } finally {
+      await stream.stop();
+    }
+    expect(stream.failures).toEqual([]);
+    expect(stream.answers.get('steady')).toBeGreaterThan(10);
+  }, 60_000);
+
   it('routes a node written in lighthouse 1.0 format; its payloads decode by the 1.0 rules', async () => {
     const fleet = await newFleet();
     const cluster = await startWriter(fleet, 'mixed');
