@@ -1,14 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startZooKeeper, startZooKeeperEnsemble, waitFor } from '@lighthouse/testing';
 import type { ZooKeeperEnsemble, ZooKeeperServer } from '@lighthouse/testing';
-import { Fleet, RequestStream, owners, sleep, stopCli } from './loop-harness.js';
+import { RequestStream, owners, sleep, stopCli } from './loop-harness.js';
+import type { Fleet } from './loop-harness.js';
 import {
   appWithReporter,
   convergesAfter,
   routedTo,
   startWriter,
-  uniqueBase,
   zooKeeperAnswers,
+  fleetOn,
 } from './loop-steps.js';
 import { watchCluster } from './support.js';
 
@@ -45,16 +46,8 @@ describe('the loop across ZooKeeper outages', () => {
     await zookeeper?.stop();
   });
 
-  async function newFleet(sessionTimeout: number): Promise<Fleet> {
-    const fleet = await Fleet.create({
-      connectString: zookeeper.connectString,
-      base: uniqueBase(),
-      sessionTimeout,
-    });
-    fleets.push(fleet);
-    onTestFailed(() => console.error(fleet.logs()));
-    return fleet;
-  }
+  const newFleet = (sessionTimeout: number) =>
+    fleetOn(zookeeper.connectString, sessionTimeout, fleets);
 
   /** A writer for `cluster` and two apps with their reporters, routed to both. */
   async function loop(sessionTimeout: number, name: string) {
@@ -181,13 +174,7 @@ describe('the loop on a 3-node ZooKeeper ensemble', () => {
   });
 
   it('loses no member and no request when the leader is killed', async () => {
-    const fleet = await Fleet.create({
-      connectString: ensemble.connectString,
-      base: uniqueBase(),
-      sessionTimeout: 4,
-    });
-    fleets.push(fleet);
-    onTestFailed(() => console.error(fleet.logs()));
+    const fleet = await fleetOn(ensemble.connectString, 4, fleets);
     const cluster = await startWriter(fleet, 'quorum');
     const apps = [
       await appWithReporter(fleet, 'quorum-1', 'quorum'),

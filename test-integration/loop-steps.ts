@@ -1,7 +1,8 @@
-import { expect } from 'vitest';
+import { expect, onTestFailed } from 'vitest';
 import { freePort, waitFor, zooKeeperCommand } from '@lighthouse/testing';
 import { answeredBy, httpRequest } from './loop-harness.js';
-import type { App, ClusterSpec, Fleet } from './loop-harness.js';
+import { Fleet } from './loop-harness.js';
+import type { App, ClusterSpec } from './loop-harness.js';
 
 /** Steps the whole-loop tests share (loop.test.ts, loop-outages.test.ts). */
 
@@ -69,3 +70,15 @@ export async function convergesAfter(
 /** Whether a ZooKeeper server answers `ruok` on `port`. */
 export const zooKeeperAnswers = async (port: number) =>
   (await zooKeeperCommand(port, 'ruok', 500).catch(() => '')) === 'imok';
+
+/** A fleet on its own base path, registered for cleanup; its logs are printed if the test fails. */
+export async function fleetOn(
+  connectString: string,
+  sessionTimeout: number,
+  fleets: Fleet[],
+): Promise<Fleet> {
+  const fleet = await Fleet.create({ connectString, base: uniqueBase(), sessionTimeout });
+  fleets.push(fleet);
+  onTestFailed(() => console.error(fleet.logs()));
+  return fleet;
+}

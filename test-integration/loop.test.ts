@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { startZooKeeper, waitFor } from '@lighthouse/testing';
 import type { ZooKeeperServer } from '@lighthouse/testing';
+import type { Fleet } from './loop-harness.js';
 import {
-  Fleet,
   RequestStream,
   answeredBy,
   createPath,
@@ -12,7 +12,7 @@ import {
   owners,
   stopCli,
 } from './loop-harness.js';
-import { appWithReporter, routedTo, startWriter, uniqueBase } from './loop-steps.js';
+import { appWithReporter, fleetOn, routedTo, startWriter } from './loop-steps.js';
 import { watchCluster } from './support.js';
 
 /**
@@ -41,16 +41,7 @@ describe('the loop with a steady ZooKeeper', () => {
     await zookeeper?.stop();
   });
 
-  async function newFleet(sessionTimeout = 4): Promise<Fleet> {
-    const fleet = await Fleet.create({
-      connectString: zookeeper.connectString,
-      base: uniqueBase(),
-      sessionTimeout,
-    });
-    fleets.push(fleet);
-    onTestFailed(() => console.error(fleet.logs()));
-    return fleet;
-  }
+  const newFleet = (sessionTimeout = 4) => fleetOn(zookeeper.connectString, sessionTimeout, fleets);
 
   it('routes to a service once healthy, stops when it fails its check, resumes when it recovers', async () => {
     const fleet = await newFleet();

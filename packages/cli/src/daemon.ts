@@ -2,7 +2,7 @@ import { createLogger, describeError } from '@lighthouse/core';
 import type { Logger, LogSink, PluginResolver } from '@lighthouse/core';
 import type { CommandInput } from './command.js';
 import { logFormat, logLevel } from './common-options.js';
-import { configDirectory, discoverPlugins } from './environment.js';
+import { configDirectory, commandPlugins } from './environment.js';
 import { ExitCode } from './exit-codes.js';
 
 /** What a daemon command builds: an engine with start/stop. */
@@ -50,12 +50,7 @@ export async function runDaemon(
     ...(format === undefined ? {} : { format }),
   });
   const configDir = await configDirectory(input.positionals[0] ?? '');
-  const root = input.values['root'];
-  const resolver = await discoverPlugins({
-    configDir,
-    ...(typeof root === 'string' ? { root } : {}),
-    log: logger,
-  });
+  const resolver = await commandPlugins(input.values, configDir, logger);
 
   const crash = (error: unknown): void => {
     logger.error('unexpected error, exiting', { error: describeError(error) });

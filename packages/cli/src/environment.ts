@@ -36,3 +36,17 @@ export function discoverPlugins(options: {
     ...(options.log === undefined ? {} : { log: options.log }),
   });
 }
+
+/** Plugins for a command: `--root` when given, else the project above `configDir`. */
+export function commandPlugins(
+  values: Record<string, unknown>,
+  configDir?: string,
+  log?: Logger,
+): Promise<PluginRegistry> {
+  const root = values['root'];
+  return discoverPlugins({
+    ...(configDir === undefined ? {} : { configDir }),
+    ...(typeof root === 'string' ? { root } : {}),
+    ...(log === undefined ? {} : { log }),
+  });
+}

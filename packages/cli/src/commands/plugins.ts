@@ -1,7 +1,7 @@
 import { renderError } from '@lighthouse/core';
 import type { Command } from '../command.js';
 import { rootOption } from '../common-options.js';
-import { configDirectory, discoverPlugins } from '../environment.js';
+import { configDirectory, commandPlugins } from '../environment.js';
 import { ExitCode } from '../exit-codes.js';
 
 /** Formats rows as left-aligned columns separated by two spaces. */
@@ -35,10 +35,7 @@ export const pluginsCommand: Command = {
   async run({ positionals, values, io }) {
     const configDir =
       positionals[0] === undefined ? undefined : await configDirectory(positionals[0]);
-    const registry = await discoverPlugins({
-      ...(configDir === undefined ? {} : { configDir }),
-      ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}),
-    });
+    const registry = await commandPlugins(values, configDir);
     const statuses = await registry.loadAll();
     const rows = statuses.map(({ entry, ok }) => [
       entry.kind,

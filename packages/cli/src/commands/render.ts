@@ -8,7 +8,7 @@ import {
 import type { ClusterConfig, ClusterState, ConfigEntry, Discovery, Node } from '@lighthouse/core';
 import type { Command } from '../command.js';
 import { rootOption } from '../common-options.js';
-import { configDirectory, discoverPlugins } from '../environment.js';
+import { configDirectory, commandPlugins } from '../environment.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { printIssues } from './validate.js';
 
@@ -95,10 +95,7 @@ export const renderCommand: Command = {
   positionals: [{ name: 'config-dir', required: true }],
   async run({ positionals, values, io }) {
     const dir = await configDirectory(positionals[0] ?? '');
-    const resolver = await discoverPlugins({
-      configDir: dir,
-      ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}),
-    });
+    const resolver = await commandPlugins(values, dir);
     const { entries, issues } = await loadConfigDir({
       dir,
       kinds: ['balancers', 'discovery', 'clusters'],

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { configJsonSchemas } from '@lighthouse/core';
 import type { Command } from '../command.js';
 import { rootOption } from '../common-options.js';
-import { discoverPlugins } from '../environment.js';
+import { commandPlugins } from '../environment.js';
 import { ExitCode } from '../exit-codes.js';
 
 /** `lighthouse schema`: the JSON Schemas of every config file type, for editors. */
@@ -29,9 +29,7 @@ export const schemaCommand: Command = {
   },
   positionals: [],
   async run({ values, io }) {
-    const resolver = await discoverPlugins(
-      typeof values['root'] === 'string' ? { root: values['root'] } : {},
-    );
+    const resolver = await commandPlugins(values);
     const schemas = await configJsonSchemas(resolver);
     const out = values['out'];
     if (typeof out !== 'string') {

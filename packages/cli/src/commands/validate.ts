@@ -2,7 +2,7 @@ import { ConfigKinds, formatIssue, loadConfigDir } from '@lighthouse/core';
 import type { ConfigIssue } from '@lighthouse/core';
 import type { Command, Io } from '../command.js';
 import { rootOption } from '../common-options.js';
-import { configDirectory, discoverPlugins } from '../environment.js';
+import { configDirectory, commandPlugins } from '../environment.js';
 import { ExitCode } from '../exit-codes.js';
 
 /** Prints one line per issue on stdout and a count on stderr; returns exit code 1. */
@@ -32,10 +32,7 @@ export const validateCommand: Command = {
   positionals: [{ name: 'config-dir', required: true }],
   async run({ positionals, values, io }) {
     const dir = await configDirectory(positionals[0] ?? '');
-    const resolver = await discoverPlugins({
-      configDir: dir,
-      ...(typeof values['root'] === 'string' ? { root: values['root'] } : {}),
-    });
+    const resolver = await commandPlugins(values, dir);
     const { entries, issues } = await loadConfigDir({ dir, kinds: ConfigKinds, resolver });
     if (issues.length > 0) return printIssues(issues, dir, io);
     io.stdout(`ok: ${entries.length} file(s) valid in ${dir}`);
