@@ -78,6 +78,12 @@ describe('lighthouse validate', () => {
       'services/cache.yaml:',
     ],
     [
+      'an advertised ip that is a name',
+      'services/cache.yaml',
+      'port: 6379\ndiscovery: zookeeper\nadvertise:\n  ip: localhost\nchecks:\n  interval: 3\n  redis:\n    rise: 1\n    fall: 1\n',
+      'services/cache.yaml:4: /advertise/ip: "localhost" is not an IPv4 or IPv6 address',
+    ],
+    [
       'a port out of range',
       'services/cache.yaml',
       'port: 70000\ndiscovery: zookeeper\nchecks:\n  interval: 3\n  redis:\n    rise: 1\n    fall: 1\n',

@@ -163,6 +163,29 @@ export const ServiceFile = Type.Object(
         description: 'Free-form data published with every node of the service.',
       }),
     ),
+    advertise: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(
+            Type.String({
+              description:
+                "Host name registered for this service (the znode name <host>:<port>). Default: the reporter's --advertise-host, else the machine's host name.",
+            }),
+          ),
+          ip: Type.Optional(
+            Type.String({
+              description:
+                "Address consumers connect to for this service. Default: the reporter's --advertise-ip, else the default-route interface's address.",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'What to register for this service instead of the reporter-wide defaults (e.g. a service bound to another interface).',
+        },
+      ),
+    ),
     name: Type.Optional(
       Type.String({
         description: 'Service name (the discovery path segment). Default: the file name.',

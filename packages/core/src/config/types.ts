@@ -64,6 +64,8 @@ export interface ServiceConfig {
   /** From `ports`, else `[port]`; deduplicated, in file order. */
   ports: number[];
   metadata: Metadata;
+  /** What to register instead of the reporter-wide advertised host and address. */
+  advertise?: { host?: string; ip?: string };
   /** Seconds between check rounds. */
   interval: number;
   checks: ServiceCheckConfig[];

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { hostProblem } from '../model/names.js';
+import { hostProblem, ipProblem } from '../model/names.js';
 import { isJsonObject } from './plain-json.js';
 import { discoveryProblems } from './plugin-lookup.js';
 import { validateSchema } from './schema-errors.js';
@@ -74,6 +74,14 @@ export async function validateService(input: ValidationInput): Promise<Validatio
   problems.push(...(await discoveryProblems(input, discovery)), ...portProblems(port, ports));
   const badHost = hostProblem(host);
   if (badHost !== undefined) problems.push({ pointer: '/host', message: badHost });
+  const { advertise } = core.value;
+  const badAdvertisedHost = advertise?.host === undefined ? undefined : hostProblem(advertise.host);
+  if (badAdvertisedHost !== undefined) {
+    problems.push({ pointer: '/advertise/host', message: badAdvertisedHost });
+  }
+  const badAdvertisedIp = advertise?.ip === undefined ? undefined : ipProblem(advertise.ip);
+  if (badAdvertisedIp !== undefined)
+    problems.push({ pointer: '/advertise/ip', message: badAdvertisedIp });
   if (checkNames.length === 0) problems.push(noChecksProblem(input));
   if (problems.length > 0 || !name.ok) return invalid(problems);
 
@@ -86,6 +94,7 @@ export async function validateService(input: ValidationInput): Promise<Validatio
       host,
       ports: [...new Set(ports ?? (port === undefined ? [] : [port]))],
       metadata,
+      ...(advertise === undefined ? {} : { advertise }),
       interval,
       checks: checks.flatMap((check) =>
         check.ok ? [{ ...check.value, timeout: check.value.timeout ?? interval }] : [],

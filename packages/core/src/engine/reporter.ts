@@ -1,7 +1,6 @@
 import type { ServiceConfig } from '../config/types.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
 import type { PluginResolver } from '../contracts/resolver.js';
-import { ErrorCode, LighthouseError } from '../errors.js';
 import { hostProblem, ipProblem } from '../model/names.js';
 import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
@@ -74,25 +73,12 @@ export class Reporter {
     });
   }
 
-  /**
-   * Loads the config directory, starts checking, and keeps following the directory. Refuses to
-   * start without a valid host name and address to advertise: registering a node other machines
-   * would reject, or one pointing at loopback, is worse than not starting.
-   */
+  /** Loads the config directory, starts checking, and keeps following the directory. */
   async start(): Promise<void> {
-    const problem =
-      this.advertised.ip === ''
-        ? 'this machine has no non-loopback address to advertise'
-        : (hostProblem(this.advertised.host) ?? ipProblem(this.advertised.ip));
+    const problem = this.advertiseProblem(this.advertised);
     if (problem !== undefined) {
-      throw new LighthouseError(
-        ErrorCode.Unavailable,
-        `cannot advertise this machine: ${problem}`,
-        {
-          suggestions: [
-            'pass --advertise-host <name> and --advertise-ip <address> (the address consumers connect to)',
-          ],
-        },
+      this.logger.error(
+        `cannot advertise this machine (${problem}): services without their own advertise host and ip will not be registered; pass --advertise-host/--advertise-ip`,
       );
     }
     this.watcher = await followConfigDir({
@@ -216,10 +202,24 @@ export class Reporter {
       this.registrations.unwant(key);
       return;
     }
+    const host = config.advertise?.host ?? this.advertised.host;
+    const ip = config.advertise?.ip ?? this.advertised.ip;
+    const problem = this.advertiseProblem({ host, ip });
+    if (problem !== undefined) {
+      // Registering loopback or a name other machines' decoders reject is worse than nothing.
+      this.logger.error(`not registering: ${problem}`, { service: config.name, port });
+      return;
+    }
     this.registrations.want(key, config.discovery, {
       service: config.name,
-      node: { host: this.advertised.host, ip: this.advertised.ip, port, metadata: config.metadata },
+      node: { host, ip, port, metadata: config.metadata },
     });
+  }
+
+  /** Why `advertised` cannot be registered (no address found, an invalid name), if it cannot. */
+  private advertiseProblem(advertised: Advertised): string | undefined {
+    if (advertised.ip === '') return 'this machine has no non-loopback address to advertise';
+    return hostProblem(advertised.host) ?? ipProblem(advertised.ip);
   }
 }
 

@@ -198,13 +198,28 @@ describe('Reporter engine', () => {
     expect(Date.now() - stopping).toBeLessThan(1_000);
   });
 
-  it('refuses to start with a host name other machines would reject', async () => {
-    dir = await createTempConfigDir({ 'discovery/memory.yaml': '{}\n' });
-    const refused = new Reporter({
+  it("registers under a service's own advertise host and ip, and never under a bad name", async () => {
+    const backend = new MemoryDiscoveryBackend();
+    const check = scriptedCheck();
+    dir = await createTempConfigDir({
+      'discovery/memory.yaml': '{}\n',
+      'services/own.yaml': service('port: 8001\nadvertise:\n  host: web-vip\n  ip: 10.9.9.9'),
+      'services/plain.yaml': service('port: 8002'),
+    });
+    reporter = new Reporter({
       configDir: dir.dir,
-      resolver: createStaticResolver([memoryDiscoveryPlugin(new MemoryDiscoveryBackend())]),
+      resolver: createStaticResolver([memoryDiscoveryPlugin(backend), ...check.plugins]),
       advertise: { host: 'bad_host', ip: '10.0.0.7' },
     });
-    await expect(refused.start()).rejects.toMatchObject({ code: 'LH_UNAVAILABLE' });
+    await reporter.start();
+    await waitFor(() => backend.members('own').length === 1);
+    expect(backend.members('own')[0]).toMatchObject({
+      host: 'web-vip',
+      ip: '10.9.9.9',
+      port: 8001,
+    });
+    // `plain` falls back to the reporter-wide host, which other machines would reject.
+    await waitFor(() => reporter?.status().find((port) => port.port === 8002)?.healthy === true);
+    expect(backend.members('plain')).toEqual([]);
   });
 });
