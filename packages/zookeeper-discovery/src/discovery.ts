@@ -58,6 +58,11 @@ export class ZooKeeperDiscovery implements Discovery {
     return this.session.connect();
   }
 
+  /** Stops maintaining registrations (a successor takes them over); the session stays open. */
+  release(): void {
+    this.registrations.stop();
+  }
+
   async close(): Promise<void> {
     this.registrations.stop();
     for (const cluster of this.clusters.values()) cluster.stop();

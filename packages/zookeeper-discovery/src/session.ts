@@ -10,9 +10,11 @@ import type { AclEntry, HandleOptions, Stat, Watcher } from './native-client.js'
  * - CONNECTED: calls go through.
  * - SUSPENDED: the connection dropped but the session may live; calls fail fast (the native client
  *   would queue them for seconds) and a timer equal to the negotiated session timeout starts.
- * - LOST: the server expired the session, or the timer ran out without a reconnect. The old handle
- *   is closed and never touched again, and a fresh one is built; its first connection is a
- *   "fresh" session, on which listeners re-register and re-watch everything.
+ * - LOST: the timer ran out without a reconnect (the session is presumed lost, but the handle keeps
+ *   trying: ZooKeeper does not count its own downtime against sessions), or the server expired
+ *   the session. Only in the latter case is the old handle closed, never touched again, and a
+ *   fresh one built; its first connection is a "fresh" session, on which listeners re-register
+ *   and re-watch everything.
  */
 
 /** Where the session is in its life. */

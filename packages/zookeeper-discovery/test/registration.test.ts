@@ -56,6 +56,25 @@ describe('register', () => {
     expect(parent.data.length).toBe(0);
   });
 
+  it('hands a registration over to a successor without a tug of war once released', async () => {
+    const { discovery: old, base } = await connected();
+    const successor = discoveryFor({ hosts: [zk.connectString], path: base }).discovery;
+    await successor.connect();
+    const registration = { service: 'web', node: node('host-a', 8080) };
+    const path = `${base}/web/host-a:8080`;
+    await old.register(registration);
+    old.release(); // what the engine does before handing over
+    await successor.register(registration);
+    const reader = await otherClient(zk.connectString);
+    // Released, the old session must not take the znode back: sample the owner for a while.
+    for (let sample = 0; sample < 20; sample++) {
+      expect((await reader.get(path)).stat.ephemeralOwner).toBe(successor.session.sessionId);
+      await new Promise((resolve) => setTimeout(resolve, 10)); // sampling period
+    }
+    await old.close();
+    expect((await reader.get(path)).stat.ephemeralOwner).toBe(successor.session.sessionId);
+  });
+
   it('updates the payload in place when registered again with new metadata', async () => {
     const { discovery, base } = await connected();
     await discovery.register({ service: 'web', node: node('host-a', 8080, { weight: 10 }) });

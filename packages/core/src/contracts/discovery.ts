@@ -23,4 +23,10 @@ export interface Discovery {
   unwatch(cluster: string): Promise<void>;
   register(registration: Registration): Promise<void>;
   deregister(registration: Registration): Promise<void>;
+  /**
+   * Optional. Another instance of the same discovery is taking the registrations over: stop
+   * maintaining them (no re-creating, no reclaiming) but keep the session, so they stay in place
+   * until the successor holds them; `close()` follows.
+   */
+  release?(): void | Promise<void>;
 }

@@ -129,6 +129,9 @@ export class DiscoveryPool {
     }
     this.logger.info('discovery connected', { discovery: name });
     try {
+      // The old instance must stop defending its registrations first, or both sessions take the
+      // same znodes from each other until the old one closes (consumers would see flaps).
+      if (previous !== undefined && previous !== entry) await previous.instance.release?.();
       await this.handoff(name, true);
     } catch (error) {
       this.logger.warn('moving to the new discovery session failed', {

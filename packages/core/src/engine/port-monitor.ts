@@ -177,7 +177,12 @@ export class PortMonitor {
       this.stopped.signal,
       (lateInstance) => void dispose(lateInstance, this.logger),
     );
-    if (!created.ok) return { reason: `could not create the check: ${created.reason}` };
+    if (!created.ok) {
+      // A create that failed for a config edited meanwhile says nothing about the new one.
+      return check.config === config
+        ? { reason: `could not create the check: ${created.reason}` }
+        : undefined;
+    }
     if (check.config !== config || this.stopped.signal.aborted) {
       await dispose(created.value, this.logger);
       return undefined;

@@ -134,6 +134,11 @@ export class RegistrationReconciler {
     }
     try {
       await discovery[action](registration);
+      if (this.discoveryFor(wanted.discovery) !== discovery) {
+        // The instance was replaced while the call ran: what it did there does not count, and
+        // the next pass repeats it on the successor.
+        return false;
+      }
       this.logger.info(action === 'register' ? 'registered' : 'deregistered', fields);
       return true;
     } catch (error) {

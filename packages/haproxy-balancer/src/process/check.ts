@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { cleanExec } from './clean-exec.js';
+import { ErrorCode, LighthouseError } from '@lighthouse/core';
+import { cleanExec, NOT_EXECUTED } from './clean-exec.js';
+import { HAPROXY_MISSING } from './version.js';
 
 /** `haproxy -c`: the gate every candidate config passes before it is installed. */
 
@@ -16,11 +18,14 @@ function run(binary: string, args: readonly string[]): Promise<ConfigCheck> {
     execFile(
       command.file,
       command.args,
-      { timeout: 60_000, maxBuffer: 4 * 1024 * 1024 },
+      { timeout: 60_000, maxBuffer: 4 * 1024 * 1024, env: command.env },
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`.trim();
         if (error === null) resolve({ valid: true, output });
-        else if (typeof error.code === 'number') resolve({ valid: false, output });
+        else if (typeof error.code === 'number' && NOT_EXECUTED.has(error.code)) {
+          // The wrapper could not run HAProxy at all: not a verdict on the config.
+          reject(new LighthouseError(ErrorCode.Unavailable, `${HAPROXY_MISSING} (${output})`));
+        } else if (typeof error.code === 'number') resolve({ valid: false, output });
         else reject(error);
       },
     );

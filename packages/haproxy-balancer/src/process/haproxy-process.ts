@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cleanExec } from './clean-exec.js';
+import { cleanExec, NOT_EXECUTED } from './clean-exec.js';
 import { open, readFile } from 'node:fs/promises';
 import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
 import { RuntimeConnectionError } from '../runtime/errors.js';
@@ -108,6 +108,7 @@ export class HAProxyProcess {
       status = await new Promise<number | null>((resolve, reject) => {
         const command = cleanExec(binary, args);
         const child = spawn(command.file, command.args, {
+          env: command.env,
           detached: true,
           stdio: ['ignore', 'ignore', stderr.fd],
         });
@@ -122,6 +123,9 @@ export class HAProxyProcess {
       });
     } finally {
       await stderr.close();
+    }
+    if (status !== null && NOT_EXECUTED.has(status)) {
+      throw new LighthouseError(ErrorCode.Unavailable, HAPROXY_MISSING);
     }
     if (status !== 0) {
       const output = (await readFile(stderrFile, 'utf8').catch(() => '')).trim();
