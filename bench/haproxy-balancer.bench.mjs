@@ -15,6 +15,7 @@ import {
   createBalancer,
   renderConfig,
 } from '@lighthouse/haproxy-balancer';
+import { percentile } from './percentile.mjs';
 
 const RENDER_RUNS = 50;
 const LATENCY_CHANGES = 200;
@@ -24,11 +25,6 @@ const LARGE_LATENCY_CHANGES = 20;
 if (spawnSync('haproxy', ['-v']).error !== undefined) {
   console.error('haproxy not found: apt-get install haproxy');
   process.exit(1);
-}
-
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 const round = (ms) => Math.round(ms * 1000) / 1000;

@@ -18,6 +18,7 @@ import { RuntimeApi } from '@lighthouse/haproxy-balancer';
 import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
 import { ZooKeeperDiscovery, ZooKeeperSession } from '@lighthouse/zookeeper-discovery';
 import debug from 'debug';
+import { percentile } from './percentile.mjs';
 
 const REGISTRATIONS = 50;
 const CLUSTER_SIZE = 1_000;
@@ -36,11 +37,6 @@ const cli = join(root, 'packages/cli/bin/lighthouse.js');
 const context = { log: silentLogger, debug: debug('lighthouse:bench') };
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 function stats(values) {
   return {

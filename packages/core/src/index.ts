@@ -4,6 +4,7 @@
  */
 export * from './errors.js';
 export * from './backoff.js';
+export * from './is-record.js';
 export * from './probe-connection.js';
 export * from './render-error.js';
 export * from './log.js';

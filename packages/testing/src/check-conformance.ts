@@ -2,7 +2,13 @@ import net from 'node:net';
 import type { Server, Socket } from 'node:net';
 import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { debugFor, nameProblem, pluginShapeProblems, silentLogger } from '@lighthouse/core';
+import {
+  debugFor,
+  nameProblem,
+  pluginShapeProblems,
+  silentLogger,
+  isRecord,
+} from '@lighthouse/core';
 import type { CheckContext, CheckPlugin, CheckResult, CheckTarget } from '@lighthouse/core';
 import { freePort } from './free-port.js';
 
@@ -41,10 +47,6 @@ export interface CheckConformanceOptions {
 
 /** Keys core strips before a check sees its config; a schema declaring them would never get them. */
 const ENGINE_KEYS = ['rise', 'fall', 'timeout'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Why `value` is not a check definition made by `defineCheck`; empty when it is one. Core's own

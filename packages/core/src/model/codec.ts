@@ -1,3 +1,4 @@
+import { isRecord } from '../is-record.js';
 import { hostProblem, ipProblem, portProblem, printable } from './names.js';
 import type { Metadata, Node, Peer } from './node.js';
 import { pythonJsonDumps } from './python-json.js';
@@ -31,10 +32,6 @@ export function encodeNode(node: Node): string {
     });
   }
   return pythonJsonDumps(payload);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Reads a field that 1.0 writes as a JSON string and newer writers may write as an object. */

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import { debugFor } from '../log.js';
 import { findProjectRoot, isPackageName, locatePackage, readPackageJson } from './locate.js';
 import type { PackageJson } from './locate.js';
-import { isRecord, readManifest } from './manifest.js';
+import { isRecord } from '../is-record.js';
+import { readManifest } from './manifest.js';
 import { invalidManifest, unreadablePackageError, unreadableRootError } from './messages.js';
 import type { PluginEntry, PluginFailure, PluginPackage, SearchedRoot } from './types.js';
 

@@ -5,7 +5,7 @@ import { PLUGIN_BRAND } from '../define.js';
 import type { AnyPlugin } from '../define.js';
 import { ErrorCode, describeError } from '../errors.js';
 import { debugFor } from '../log.js';
-import { isRecord } from './manifest.js';
+import { isRecord } from '../is-record.js';
 import { definers, pluginShapeProblems } from './shape.js';
 import type { PluginEntry, PluginFailure } from './types.js';
 

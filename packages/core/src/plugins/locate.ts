@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { isRecord } from './manifest.js';
+import { isRecord } from '../is-record.js';
 
 /**
  * Finding packages on disk. Everything here resolves from a directory the caller names (the

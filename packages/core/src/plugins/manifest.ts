@@ -3,6 +3,7 @@ import Type from 'typebox';
 import type { Static } from 'typebox';
 import Value from 'typebox/value';
 import { PLUGIN_API_VERSION, PluginKinds } from '../define.js';
+import { isRecord } from '../is-record.js';
 import type { PluginKind } from '../define.js';
 import { nameProblem } from '../model/names.js';
 
@@ -114,11 +115,6 @@ export type ManifestReading =
       readonly suggestion: string;
       readonly claims: readonly { kind: PluginKind; name: string }[];
     };
-
-/** True for a JSON object: not null, not an array. Used at every boundary of this directory. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Plugin names the manifest seems to declare, read as leniently as possible. */
 function claimsOf(key: Record<string, unknown>): { kind: PluginKind; name: string }[] {

@@ -1,6 +1,7 @@
 import type { PluginResolver } from '../contracts/resolver.js';
 import type { AnyPlugin, PluginKind, PluginOf } from '../define.js';
 import { PluginError } from '../errors.js';
+import { compareText } from '../model/node.js';
 import type { LighthouseError } from '../errors.js';
 import { discoverPlugins } from './discover.js';
 import type { DiscoverOptions, Discovery } from './discover.js';
@@ -17,14 +18,11 @@ export type PluginStatus =
 
 const keyOf = (kind: PluginKind, name: string): string => `${kind}/${name}`;
 
-/** Code-unit order, like `Array.prototype.sort()`, so listings do not depend on the locale. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function byKindThenName(a: PluginEntry, b: PluginEntry): number {
   return (
-    compare(a.kind, b.kind) || compare(a.name, b.name) || compare(a.packageName, b.packageName)
+    compareText(a.kind, b.kind) ||
+    compareText(a.name, b.name) ||
+    compareText(a.packageName, b.packageName)
   );
 }
 

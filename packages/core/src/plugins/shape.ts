@@ -1,7 +1,7 @@
 import { IsSchema } from 'typebox';
 import { PLUGIN_BRAND } from '../define.js';
 import type { PluginKind } from '../define.js';
-import { isRecord } from './manifest.js';
+import { isRecord } from '../is-record.js';
 
 /** The `define*` factory that builds (and brands) a plugin of each kind. */
 export const definers: Record<PluginKind, string> = {
