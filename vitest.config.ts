@@ -6,6 +6,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'test-integration/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
     ],
     // Real servers (Redis, HAProxy, ZooKeeper) start in hooks; a shared 2-core machine is slow.
     testTimeout: 20_000,

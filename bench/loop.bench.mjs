@@ -14,9 +14,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { encodeNode, silentLogger } from '@lighthouse/core';
-import { RuntimeApi } from '@lighthouse/haproxy-balancer';
+// Internals of the plugins, which their packages do not export: imported from the build.
+import { RuntimeApi } from '../packages/haproxy-balancer/dist/runtime/runtime-api.js';
 import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
-import { ZooKeeperDiscovery, ZooKeeperSession } from '@lighthouse/zookeeper-discovery';
+import { ZooKeeperDiscovery } from '../packages/zookeeper-discovery/dist/discovery.js';
+import { ZooKeeperSession } from '../packages/zookeeper-discovery/dist/session.js';
 import debug from 'debug';
 import { percentile } from './percentile.mjs';
 
@@ -158,7 +160,7 @@ async function registrationToRouting() {
     service: 'bench',
     node: { host: 'warmup', ip: '127.0.0.1', port: 10_000, metadata: {} },
   };
-  await registrar.register(first);
+  await registrar.publish([first]);
   const writer = startCli(['writer', writerDir, '--log-format', 'json']);
   const runtime = new RuntimeApi(join(haproxyDir, 'admin.sock'));
   const upPorts = async () => {
@@ -182,7 +184,7 @@ async function registrationToRouting() {
       node: { host: `node-${index}`, ip: '127.0.0.1', port: 10_000 + index, metadata: {} },
     };
     const start = performance.now();
-    await registrar.register(registration);
+    await registrar.publish([first, registration]);
     await waitFor(async () => (await upPorts()).has(registration.node.port), {
       timeoutMs: 10_000,
       intervalMs: 1,
@@ -190,7 +192,7 @@ async function registrationToRouting() {
     });
     added.push(performance.now() - start);
     const gone = performance.now();
-    await registrar.deregister(registration);
+    await registrar.publish([first]);
     await waitFor(async () => !(await upPorts()).has(registration.node.port), {
       timeoutMs: 10_000,
       intervalMs: 1,
@@ -204,8 +206,8 @@ async function registrationToRouting() {
   await writer.stop();
   return {
     method:
-      'a second ZooKeeper client registers one node (register() resolves once the znode exists); ' +
-      "timed from before register() until `show servers state` on the writer's HAProxy admin " +
+      'a second ZooKeeper client registers one node (publish() resolves once the znode exists); ' +
+      "timed from before publish() until `show servers state` on the writer's HAProxy admin " +
       'socket shows the server UP and not in maintenance (polled every 1 ms); then deregistered ' +
       'and timed until the server is gone. Loopback, one ZooKeeper, real lighthouse writer CLI.',
     registrations: REGISTRATIONS,

@@ -5,22 +5,25 @@
 // - every package exports ./package.json (plugin discovery resolves it) and points types into dist;
 // - @lighthouse/testing is only ever a devDependency;
 // - every file named by a "lighthouse" manifest exists after the build;
-// - every package declares the same engines.node as the root.
-// Run after `tsc -b`: `node scripts/check-workspace.mjs`. Exits 1 listing every problem.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// - every package declares the same engines.node as the root;
+// and the import rules of scripts/workspace-rules.mjs, read from the sources:
+// - undeclared-dependency: src/ imports only declared dependencies, peers and optional
+//   dependencies (test/ also devDependencies and the root's devDependencies);
+// - core-imports-lighthouse: @lighthouse/core's src/ imports no other @lighthouse/* package;
+// - plugin-imports-plugin: a plugin package's src/ imports no other plugin and not @lighthouse/cli;
+// - package-cycle: no cycle among workspace packages (declared dependencies and src/ imports);
+// - file-cycle: no cycle among the files of one package's src/ (relative imports).
+// Run after `tsc -b`: `node scripts/check-workspace.mjs`. Exits 1 listing every problem, one a line.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { checkImports, formatProblem, listWorkspacePackages } from './workspace-rules.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 const rootPkg = readJson(join(root, 'package.json'));
 const problems = [];
 
-const packageDirs = rootPkg.workspaces.flatMap((pattern) => {
-  const base = join(root, pattern.replace(/\/\*$/, ''));
-  return readdirSync(base, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(base, entry.name, 'package.json')))
-    .map((entry) => join(base, entry.name));
-});
+const packageDirs = listWorkspacePackages(root).map((entry) => entry.dir);
 const byName = new Map(packageDirs.map((dir) => [readJson(join(dir, 'package.json')).name, dir]));
 
 const solution = readJson(join(root, 'tsconfig.json'));
@@ -76,6 +79,8 @@ for (const dir of packageDirs) {
     }
   }
 }
+
+problems.push(...checkImports(root).map(formatProblem));
 
 if (problems.length > 0) {
   for (const problem of problems) console.error(problem);

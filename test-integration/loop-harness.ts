@@ -6,9 +6,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTempDir, freePort, waitFor } from '@lighthouse/testing';
 import { silentLogger } from '@lighthouse/core';
-import { AdminFlags, RuntimeApi } from '@lighthouse/haproxy-balancer';
-import type { ServerState } from '@lighthouse/haproxy-balancer';
-import { ZooKeeperSession } from '@lighthouse/zookeeper-discovery';
+// Plugin internals their packages do not export, for looking at HAProxy and ZooKeeper directly.
+import { RuntimeApi } from '../packages/haproxy-balancer/src/runtime/runtime-api.js';
+import { AdminFlags } from '../packages/haproxy-balancer/src/runtime/show-parsers.js';
+import type { ServerState } from '../packages/haproxy-balancer/src/runtime/show-parsers.js';
+import { ZooKeeperSession } from '../packages/zookeeper-discovery/src/session.js';
 import debug from 'debug';
 import { startCli } from './support.js';
 import type { CliProcess } from './support.js';

@@ -30,10 +30,9 @@ describe('lighthouse render', () => {
       `hosts: ["${zookeeper.connectString}"]\npath: /lighthouse/services\n`,
     );
     const client = await zookeeperClient(zookeeper.connectString, '/lighthouse/services');
-    await client.register({
-      service: 'web',
-      node: { host: 'app-1', ip: '127.0.0.1', port: 8080, metadata: {} },
-    });
+    await client.publish([
+      { service: 'web', node: { host: 'app-1', ip: '127.0.0.1', port: 8080, metadata: {} } },
+    ]);
     const run = await runCliOnce(['render', dir.dir]);
     await client.close();
     expect(run.code).toBe(0);

@@ -1,4 +1,4 @@
-import { describeError, printable, networkFailureReason } from '@lighthouse/core';
+import { describeError, networkFailureReason, printable } from '@lighthouse/core';
 
 /** How far a request got; a timeout or error reason says where it stopped. */
 export type Phase = 'connecting' | 'tls' | 'response' | 'body';

@@ -1,7 +1,12 @@
 import type { Socket } from 'node:net';
 import Value from 'typebox/value';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeCheckPlugin, refusedTarget, runCheck, startTcpServer } from '@lighthouse/testing';
+import {
+  describeCheckPlugin,
+  performCheck,
+  refusedTarget,
+  startTcpServer,
+} from '@lighthouse/testing';
 import type { TestServer } from '@lighthouse/testing';
 import { MAX_LINE_BYTES } from '../src/probe.js';
 import redisCheck from '../src/redis.js';
@@ -10,6 +15,7 @@ import { startRedis } from '@lighthouse/testing';
 import type { RedisServer } from '@lighthouse/testing';
 
 describeCheckPlugin(redisCheck, {
+  source: '@lighthouse/check-redis/dist/redis.js',
   validConfig: {},
   healthy: async () => {
     const redis = await startRedis();
@@ -34,24 +40,24 @@ describe('redis check against redis-server', () => {
   });
 
   it('passes when PING answers +PONG', async () => {
-    expect(await runCheck(redisCheck, {}, open.target)).toEqual({ ok: true });
+    expect(await performCheck(redisCheck, {}, open.target)).toEqual({ ok: true });
   });
 
   it('fails with the NOAUTH error when a password is required but not configured', async () => {
-    expect(await runCheck(redisCheck, {}, secured.target)).toEqual({
+    expect(await performCheck(redisCheck, {}, secured.target)).toEqual({
       ok: false,
       reason: 'PING failed: NOAUTH Authentication required.',
     });
   });
 
   it('passes with the right password', async () => {
-    expect(await runCheck(redisCheck, { password: 'secret' }, secured.target)).toEqual({
+    expect(await performCheck(redisCheck, { password: 'secret' }, secured.target)).toEqual({
       ok: true,
     });
   });
 
   it('fails with the server message on a wrong password', async () => {
-    expect(await runCheck(redisCheck, { password: 'guess' }, secured.target)).toEqual({
+    expect(await performCheck(redisCheck, { password: 'guess' }, secured.target)).toEqual({
       ok: false,
       reason: 'AUTH failed: WRONGPASS invalid username-password pair or user is disabled.',
     });
@@ -59,11 +65,15 @@ describe('redis check against redis-server', () => {
 
   it('passes as an ACL user with username and password', async () => {
     const config = { username: 'alice', password: 'wonderland' };
-    expect(await runCheck(redisCheck, config, secured.target)).toEqual({ ok: true });
+    expect(await performCheck(redisCheck, config, secured.target)).toEqual({ ok: true });
   });
 
   it('fails for an unknown ACL user', async () => {
-    const result = await runCheck(redisCheck, { username: 'bob', password: 'x' }, secured.target);
+    const result = await performCheck(
+      redisCheck,
+      { username: 'bob', password: 'x' },
+      secured.target,
+    );
     expect(result).toEqual({
       ok: false,
       reason: 'AUTH failed: WRONGPASS invalid username-password pair or user is disabled.',
@@ -71,7 +81,7 @@ describe('redis check against redis-server', () => {
   });
 
   it('fails when a password is sent to a server that has none', async () => {
-    const result = await runCheck(redisCheck, { password: 'secret' }, open.target);
+    const result = await performCheck(redisCheck, { password: 'secret' }, open.target);
     expect(result.ok).toBe(false);
     expect(result.reason).toMatch(/^AUTH failed: ERR AUTH <password> called without any password/);
   });
@@ -102,7 +112,7 @@ describe('redis check against fake servers', () => {
     const received: Buffer[] = [];
     const server = await replying('+OK\r\n+PONG\r\n', received);
     const config = { username: 'ümlaut', password: 'a b\r\nFLUSHALL' };
-    expect(await runCheck(redisCheck, config, server.target)).toEqual({ ok: true });
+    expect(await performCheck(redisCheck, config, server.target)).toEqual({ ok: true });
     expect(Buffer.concat(received).toString()).toBe(
       '*3\r\n$4\r\nAUTH\r\n$7\r\nümlaut\r\n$13\r\na b\r\nFLUSHALL\r\n*1\r\n$4\r\nPING\r\n',
     );
@@ -110,7 +120,7 @@ describe('redis check against fake servers', () => {
 
   it('fails with the server message while Redis is loading', async () => {
     const server = await replying('-LOADING Redis is loading the dataset in memory\r\n');
-    expect(await runCheck(redisCheck, {}, server.target)).toEqual({
+    expect(await performCheck(redisCheck, {}, server.target)).toEqual({
       ok: false,
       reason: 'PING failed: LOADING Redis is loading the dataset in memory',
     });
@@ -118,7 +128,7 @@ describe('redis check against fake servers', () => {
 
   it('fails on garbage, quoting it', async () => {
     const server = await replying('HTTP/1.1 400 Bad Request\r\n\r\n');
-    expect(await runCheck(redisCheck, {}, server.target)).toEqual({
+    expect(await performCheck(redisCheck, {}, server.target)).toEqual({
       ok: false,
       reason: 'PING: expected "+PONG", got "HTTP/1.1 400 Bad Request"',
     });
@@ -136,12 +146,12 @@ describe('redis check against fake servers', () => {
         next();
       }),
     );
-    expect(await runCheck(redisCheck, {}, server.target)).toEqual({ ok: true });
+    expect(await performCheck(redisCheck, {}, server.target)).toEqual({ ok: true });
   });
 
   it('fails when the server closes mid-reply', async () => {
     const server = await fake((socket) => socket.once('data', () => socket.end('+PO')));
-    expect(await runCheck(redisCheck, {}, server.target)).toEqual({
+    expect(await performCheck(redisCheck, {}, server.target)).toEqual({
       ok: false,
       reason: 'connection closed before the PING reply (received "+PO")',
     });
@@ -149,7 +159,7 @@ describe('redis check against fake servers', () => {
 
   it('fails on a reply line longer than the cap', async () => {
     const server = await replying('+'.padEnd(MAX_LINE_BYTES + 100, 'x'));
-    expect(await runCheck(redisCheck, {}, server.target)).toEqual({
+    expect(await performCheck(redisCheck, {}, server.target)).toEqual({
       ok: false,
       reason: `reply line exceeds ${MAX_LINE_BYTES} bytes`,
     });
@@ -158,13 +168,13 @@ describe('redis check against fake servers', () => {
   it('fails within the timeout against a server that never answers', async () => {
     const server = await fake();
     const started = performance.now();
-    const result = await runCheck(redisCheck, {}, server.target, { timeoutMs: 200 });
-    expect(result).toEqual({ ok: false, reason: 'timed out waiting for the reply' });
+    const result = await performCheck(redisCheck, {}, server.target, { timeoutMs: 200 });
+    expect(result).toEqual({ ok: false, reason: 'timed out after 200 ms' });
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('fails on a refused connection', async () => {
-    expect(await runCheck(redisCheck, {}, await refusedTarget())).toEqual({
+    expect(await performCheck(redisCheck, {}, await refusedTarget())).toEqual({
       ok: false,
       reason: 'connection refused',
     });

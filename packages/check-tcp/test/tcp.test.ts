@@ -2,7 +2,12 @@ import type { Socket } from 'node:net';
 import Value from 'typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, debugFor, silentLogger } from '@lighthouse/core';
-import { describeCheckPlugin, refusedTarget, runCheck, startTcpServer } from '@lighthouse/testing';
+import {
+  describeCheckPlugin,
+  performCheck,
+  refusedTarget,
+  startTcpServer,
+} from '@lighthouse/testing';
 import type { TestServer } from '@lighthouse/testing';
 import { expectedLine, MAX_REPLY_BYTES } from '../src/probe.js';
 import { TcpCheckConfig } from '../src/schema.js';
@@ -14,6 +19,7 @@ const zookeeperLike = (socket: Socket): void => {
 };
 
 describeCheckPlugin(tcpCheck, {
+  source: '@lighthouse/check-tcp/dist/tcp.js',
   validConfig: { query: 'ruok', response: 'imok' },
   healthy: () => startTcpServer(zookeeperLike),
 });
@@ -39,11 +45,11 @@ describe('tcp check: connect only', () => {
   it('passes when the connection is accepted', async () => {
     const server = await startTcpServer();
     servers.push(server);
-    expect(await runCheck(tcpCheck, {}, server.target)).toEqual({ ok: true });
+    expect(await performCheck(tcpCheck, {}, server.target)).toEqual({ ok: true });
   });
 
   it('fails on a refused connection', async () => {
-    expect(await runCheck(tcpCheck, {}, await refusedTarget())).toEqual({
+    expect(await performCheck(tcpCheck, {}, await refusedTarget())).toEqual({
       ok: false,
       reason: 'connection refused',
     });
@@ -54,7 +60,7 @@ describe('tcp check: query and response', () => {
   it('sends the query bytes exactly as given and matches the first line', async () => {
     const received: Buffer[] = [];
     const server = await answering('imok\nmore lines\n', received);
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
+    const result = await performCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
     expect(result).toEqual({ ok: true });
     expect(Buffer.concat(received).toString()).toBe('ruok');
   });
@@ -64,7 +70,7 @@ describe('tcp check: query and response', () => {
     async (response) => {
       const received: Buffer[] = [];
       const server = await answering('+PONG\r\n', received);
-      const result = await runCheck(tcpCheck, { query: 'PING\r\n', response }, server.target);
+      const result = await performCheck(tcpCheck, { query: 'PING\r\n', response }, server.target);
       expect(result).toEqual({ ok: true });
       expect(Buffer.concat(received).toString()).toBe('PING\r\n');
     },
@@ -74,9 +80,12 @@ describe('tcp check: query and response', () => {
     const server = await startTcpServer(zookeeperLike);
     servers.push(server);
     const started = performance.now();
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target, {
-      timeoutMs: 5000,
-    });
+    const result = await performCheck(
+      tcpCheck,
+      { query: 'ruok', response: 'imok' },
+      server.target,
+      { timeoutMs: 5000 },
+    );
     expect(result).toEqual({ ok: true });
     expect(performance.now() - started).toBeLessThan(1000);
   });
@@ -90,26 +99,26 @@ describe('tcp check: query and response', () => {
       }),
     );
     servers.push(server);
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
+    const result = await performCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
     expect(result).toEqual({ ok: true });
   });
 
   it('fails on a different response, quoting both', async () => {
     const server = await answering('busy\n');
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
+    const result = await performCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
     expect(result).toEqual({ ok: false, reason: 'expected "imok", got "busy"' });
   });
 
   it('does not accept a response that only starts with the expected text', async () => {
     const server = await answering('imok, mostly\n');
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
+    const result = await performCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
     expect(result).toEqual({ ok: false, reason: 'expected "imok", got "imok, mostly"' });
   });
 
   it('fails when the peer closes without replying', async () => {
     const server = await startTcpServer((socket) => socket.once('data', () => socket.end()));
     servers.push(server);
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
+    const result = await performCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
     expect(result).toEqual({ ok: false, reason: 'connection closed without a reply' });
   });
 
@@ -118,7 +127,7 @@ describe('tcp check: query and response', () => {
       socket.once('data', () => socket.resetAndDestroy()),
     );
     servers.push(server);
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
+    const result = await performCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
     expect(result).toEqual({ ok: false, reason: 'connection reset by peer' });
   });
 
@@ -126,16 +135,19 @@ describe('tcp check: query and response', () => {
     const server = await startTcpServer();
     servers.push(server);
     const started = performance.now();
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target, {
-      timeoutMs: 200,
-    });
-    expect(result).toEqual({ ok: false, reason: 'timed out waiting for the reply' });
+    const result = await performCheck(
+      tcpCheck,
+      { query: 'ruok', response: 'imok' },
+      server.target,
+      { timeoutMs: 200 },
+    );
+    expect(result).toEqual({ ok: false, reason: 'timed out after 200 ms' });
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('fails on a reply longer than the cap without a newline', async () => {
     const server = await answering(Buffer.alloc(MAX_REPLY_BYTES + 4096, 'x'));
-    const result = await runCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
+    const result = await performCheck(tcpCheck, { query: 'ruok', response: 'imok' }, server.target);
     expect(result).toEqual({
       ok: false,
       reason: `reply exceeds ${MAX_REPLY_BYTES} bytes without a newline`,

@@ -1,5 +1,5 @@
-import { LogFormats, LogLevels } from '@lighthouse/core';
-import type { LogFormat, LogLevel } from '@lighthouse/core';
+import { LogFormats, LogLevels } from '@lighthouse/core/engine';
+import type { LogFormat, LogLevel } from '@lighthouse/core/engine';
 import type { Command } from './command.js';
 import { UsageError } from './exit-codes.js';
 

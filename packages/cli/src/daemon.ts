@@ -1,5 +1,7 @@
-import { createLogger, describeError } from '@lighthouse/core';
-import type { Logger, LogSink, PluginResolver } from '@lighthouse/core';
+import { describeError } from '@lighthouse/core';
+import type { Logger } from '@lighthouse/core';
+import { createLogger } from '@lighthouse/core/engine';
+import type { LogSink, PluginResolver } from '@lighthouse/core/engine';
 import type { CommandInput } from './command.js';
 import { logFormat, logLevel } from './common-options.js';
 import { configDirectory, commandPlugins } from './environment.js';

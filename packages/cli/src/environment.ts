@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, PluginRegistry } from '@lighthouse/core';
+import { ConfigError } from '@lighthouse/core';
 import type { Logger } from '@lighthouse/core';
+import { PluginRegistry } from '@lighthouse/core/engine';
 
 /** This package's directory: its dependencies are the first-party plugins always available. */
 export const cliPackageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');

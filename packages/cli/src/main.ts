@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ErrorCode, LighthouseError, renderError } from '@lighthouse/core';
+import { ErrorCode, isLighthouseError } from '@lighthouse/core';
+import { renderError } from '@lighthouse/core/engine';
 import type { Command, Io } from './command.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { renderCommand } from './commands/render.js';
@@ -42,7 +43,7 @@ function report(error: unknown, io: Io, program: string): number {
     return ExitCode.Usage;
   }
   const debugging = (process.env['DEBUG'] ?? '') !== '';
-  if (error instanceof LighthouseError && error.code !== ErrorCode.Internal) {
+  if (isLighthouseError(error) && error.code !== ErrorCode.Internal) {
     io.stderr(renderError(error, debugging));
     return error.code === ErrorCode.Unavailable ? ExitCode.Runtime : ExitCode.Invalid;
   }

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Value from 'typebox/value';
-import { PluginManifest, PluginRegistry, pluginShapeProblems } from '@lighthouse/core';
 import type { AnyPlugin, PluginKind } from '@lighthouse/core';
+import { PluginManifest, PluginRegistry, pluginShapeProblems } from '@lighthouse/core/engine';
 import { missingDescriptions } from '@lighthouse/testing';
 import { cliPackageDir } from '../src/environment.js';
 

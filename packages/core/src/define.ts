@@ -14,7 +14,7 @@ import type { Discovery } from './contracts/discovery.js';
 export const PLUGIN_BRAND: unique symbol = Symbol.for('lighthouse.plugin') as never;
 
 /** The plugin API version this core implements; manifests declare the one they target. */
-export const PLUGIN_API_VERSION = 1;
+export const PLUGIN_API_VERSION = 2;
 
 /** The three kinds, named like lighthouse 1.0's entry-point groups. */
 export const PluginKinds = ['checks', 'discovery', 'balancers'] as const;

@@ -20,10 +20,6 @@ export const ErrorCode = {
   PluginConflict: 'LH_PLUGIN_CONFLICT',
   /** A znode payload (or other discovery data) is malformed or hostile. */
   PayloadInvalid: 'LH_PAYLOAD_INVALID',
-  /** Command-line usage error. */
-  Usage: 'LH_USAGE',
-  /** A maintenance-state operation failed. */
-  Maintenance: 'LH_MAINTENANCE',
   /** A plugin or feature cannot run here (missing binary, not in this build). */
   Unavailable: 'LH_UNAVAILABLE',
   /** Something that should not happen: a bug. */
@@ -38,8 +34,25 @@ export interface LighthouseErrorOptions {
   ref?: string;
 }
 
-/** Base class of every error lighthouse raises deliberately. */
+/**
+ * Marks lighthouse's errors. A `Symbol.for` brand, not `instanceof`: a plugin bundling its own copy
+ * of core raises errors of *its* copy's class, and they must still be recognised as deliberate
+ * (with code and advice) rather than reported as a bug in lighthouse.
+ */
+const ERROR_BRAND = Symbol.for('lighthouse.error');
+
+/** Whether `value` is an error lighthouse (any copy of core) raised deliberately. */
+export function isLighthouseError(value: unknown): value is LighthouseError {
+  return (
+    value instanceof Error &&
+    (value as unknown as Record<symbol, unknown>)[ERROR_BRAND] === true &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
+}
+
+/** Base class of every error lighthouse raises deliberately; recognise it with {@link isLighthouseError}. */
 export class LighthouseError extends Error {
+  readonly [ERROR_BRAND] = true;
   readonly code: ErrorCode;
   readonly suggestions: readonly string[];
   readonly ref: string | undefined;
@@ -102,6 +115,22 @@ export class PluginError extends LighthouseError {
     super(code, message, options);
     this.details = details;
   }
+}
+
+const PLUGIN_ERROR_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.PluginNotFound,
+  ErrorCode.PluginLoadFailed,
+  ErrorCode.PluginInvalid,
+  ErrorCode.PluginConflict,
+]);
+
+/** Whether `value` is a plugin problem from any copy of core (e.g. an embedder's resolver). */
+export function isPluginError(value: unknown): value is PluginError {
+  return (
+    isLighthouseError(value) &&
+    PLUGIN_ERROR_CODES.has(value.code) &&
+    typeof (value as { details?: unknown }).details === 'object'
+  );
 }
 
 /** Discovery data that failed validation: the znode (or key) and why. */

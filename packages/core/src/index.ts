@@ -1,23 +1,67 @@
 /**
- * @lighthouse/core: plugin contracts and `define*` factories, plugin discovery, the config
- * directory, the model and its wire codec, health state, and the Writer and Reporter engines.
+ * @lighthouse/core — what a plugin author needs: the `define*` factories and the contracts they
+ * implement, the model and its wire codec, validators for names and addresses, errors, logging,
+ * and the small async primitives the first-party plugins are built from. Hosts (the CLI, an
+ * embedder running the engines) import `@lighthouse/core/engine`.
  */
-export * from './errors.js';
-export * from './backoff.js';
-export * from './is-record.js';
-export * from './probe-connection.js';
-export * from './render-error.js';
-export * from './log.js';
-export * from './define.js';
-export type * from './contracts/context.js';
-export type * from './contracts/check.js';
-export type * from './contracts/discovery.js';
-export type * from './contracts/balancer.js';
-export type * from './contracts/resolver.js';
-export * from './model/node.js';
-export * from './model/names.js';
-export * from './model/codec.js';
-export * from './model/python-json.js';
-export * from './config/index.js';
-export * from './plugins/index.js';
-export * from './engine/index.js';
+export {
+  defineBalancer,
+  defineCheck,
+  defineDiscovery,
+  PLUGIN_API_VERSION,
+  PluginKinds,
+} from './define.js';
+export type {
+  AnyPlugin,
+  BalancerPlugin,
+  CheckPlugin,
+  DiscoveryPlugin,
+  PluginConfigIssue,
+  PluginKind,
+  PluginOf,
+} from './define.js';
+export type { PluginContext } from './contracts/context.js';
+export type { Check, CheckContext, CheckResult, CheckTarget } from './contracts/check.js';
+export type { Discovery, NodesListener, Registration } from './contracts/discovery.js';
+export type { Balancer, ClusterState } from './contracts/balancer.js';
+
+export { compareText, nodeKey, nodeName, nodeProblem, sortNodes } from './model/node.js';
+export type { Metadata, Node, Peer } from './model/node.js';
+export {
+  hasControlCharacter,
+  hostProblem,
+  ipProblem,
+  nameProblem,
+  portProblem,
+  printable,
+} from './model/names.js';
+export { decodeNode, encodeNode, MAX_PAYLOAD_BYTES } from './model/codec.js';
+export type { DecodeResult } from './model/codec.js';
+
+export {
+  ConfigError,
+  describeError,
+  ErrorCode,
+  formatIssue,
+  InternalError,
+  isLighthouseError,
+  isPluginError,
+  LighthouseError,
+  networkFailureReason,
+  PayloadError,
+  PluginError,
+} from './errors.js';
+export type { ConfigIssue, LighthouseErrorOptions, PluginErrorDetails } from './errors.js';
+export { debugFor, silentLogger } from './log.js';
+export type { Debugger, LogFields, Logger } from './log.js';
+
+export { probeConnection } from './probe-connection.js';
+export type { ProbeConnection } from './probe-connection.js';
+export { closestMatch } from './did-you-mean.js';
+export { isRecord } from './is-record.js';
+export { Backoff } from './async/backoff.js';
+export { CoalescingTimer } from './async/coalescing-timer.js';
+export type { CoalescingWindow } from './async/coalescing-timer.js';
+export { PassLoop } from './async/pass-loop.js';
+export type { PassLoopOptions } from './async/pass-loop.js';
+export { SerialQueue } from './async/serial-queue.js';

@@ -1,5 +1,4 @@
 import createDebug from 'debug';
-import type { Debugger } from 'debug';
 
 /**
  * Two channels, as in every mature CLI: `debug` namespaces (`lighthouse:*`) for developers, and a
@@ -154,8 +153,17 @@ export const silentLogger: Logger = createLogger({
   write: () => undefined,
 }).logger;
 
+/**
+ * A `debug` namespace: printf-style trace lines shown under `DEBUG=lighthouse:*`. Declared here
+ * rather than re-exported from `debug`, so a plugin's build needs no `@types/debug`.
+ */
+export interface Debugger {
+  (formatter: unknown, ...args: unknown[]): void;
+  readonly enabled: boolean;
+  readonly namespace: string;
+}
+
 /** A `debug` instance in the `lighthouse:` namespace, e.g. `debugFor('core:config:watch')`. */
 export function debugFor(namespace: string): Debugger {
   return createDebug(`lighthouse:${namespace}`);
 }
-export type { Debugger };

@@ -1,4 +1,4 @@
-import { LighthouseError } from './errors.js';
+import { isLighthouseError } from './errors.js';
 
 /**
  * Renders an error for humans: `Error: … / Code: … / Try this: … / Caused by: …`.
@@ -6,7 +6,7 @@ import { LighthouseError } from './errors.js';
  */
 export function renderError(error: unknown, withStack = false): string {
   const lines: string[] = [];
-  if (error instanceof LighthouseError) {
+  if (isLighthouseError(error)) {
     const [first = '', ...rest] = error.message.split('\n');
     lines.push(`Error: ${first}`, ...rest.map((line) => `  ${line}`), `Code: ${error.code}`);
     for (const suggestion of error.suggestions) lines.push(`Try this: ${suggestion}`);

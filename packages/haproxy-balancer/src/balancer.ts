@@ -1,7 +1,13 @@
-import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
+import {
+  describeError,
+  ErrorCode,
+  isLighthouseError,
+  LighthouseError,
+  SerialQueue,
+} from '@lighthouse/core';
 import type { Balancer, ClusterState, Logger, Node } from '@lighthouse/core';
 import { desiredState, withKnownNodes } from './desired.js';
-import type { Desired } from './desired.js';
+import type { DesiredConfig } from './desired.js';
 import { planSync } from './plan.js';
 import { cachePath, cacheText, loadCache } from './outage-cache.js';
 import { renderedHash } from './render.js';
@@ -82,7 +88,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private cachedHash: string | undefined;
   private warningsLogged = '';
   /** The writer calls sync serially; this keeps it so for any other caller (1.0's B19). */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly config: HAProxyConfig,
@@ -113,9 +119,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   }
 
   sync(clusters: readonly Cluster[]): Promise<void> {
-    const result = this.queue.then(() => this.syncNow(clusters));
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.queue.run(() => this.syncNow(clusters));
   }
 
   async close(): Promise<void> {
@@ -185,7 +189,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     }
   }
 
-  private desired(clusters: readonly Cluster[]): Desired {
+  private desired(clusters: readonly Cluster[]): DesiredConfig {
     return desiredState(this.config, clusters, { dynamicServers: this.dynamicServers });
   }
 
@@ -205,14 +209,14 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   }
 
   /** Rewrites haproxy.cfg after runtime changes so a later reload keeps them (no reload now). */
-  private async dualWrite(desired: Desired): Promise<void> {
+  private async dualWrite(desired: DesiredConfig): Promise<void> {
     if (desired.render.text === this.applied?.text) return;
     await writeFileAtomic(this.paths.configFile, desired.render.text);
     this.applied = this.appliedFrom(desired);
   }
 
   /** Installs a candidate: written next to haproxy.cfg, `haproxy -c`, then renamed over it. */
-  private async install(desired: Desired): Promise<void> {
+  private async install(desired: DesiredConfig): Promise<void> {
     const binary = this.config.haproxy_binary ?? 'haproxy';
     await writeFileAtomic(this.paths.configFile, desired.render.text, async (candidate) => {
       const check = await checkConfig(binary, candidate);
@@ -243,7 +247,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * dumped first. An HAProxy without a master CLI (not started by lighthouse) is taken over
    * instead: the only way it can ever load a new config without dropping a connection.
    */
-  private async reload(desired: Desired, reason: string, pid: number): Promise<void> {
+  private async reload(desired: DesiredConfig, reason: string, pid: number): Promise<void> {
     await this.rateLimit();
     await this.install(desired);
     await this.saveServerState();
@@ -278,13 +282,13 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * refuses the candidate, HAProxy still starts, with the last installed file (the last good
    * state), and sync rejects with the refusal.
    */
-  private async start(desired: Desired): Promise<void> {
+  private async start(desired: DesiredConfig): Promise<void> {
     await this.rateLimit();
     const refused = await this.install(desired).then(
       () => undefined,
       async (error: unknown) => {
         const fallback = await readTextIfExists(this.paths.configFile);
-        const invalid = error instanceof LighthouseError && error.code === ErrorCode.ConfigInvalid;
+        const invalid = isLighthouseError(error) && error.code === ErrorCode.ConfigInvalid;
         if (!invalid || fallback === undefined) throw error;
         return error;
       },
@@ -317,7 +321,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     }
   }
 
-  private appliedFrom(desired: Desired): Applied {
+  private appliedFrom(desired: DesiredConfig): Applied {
     return { hash: desired.render.hash, structure: desired.structure, text: desired.render.text };
   }
 
@@ -326,7 +330,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * when the rendered body changed: encoding 10 k nodes costs more than the rest of a no-op sync,
    * and what is not rendered (other metadata) is not needed to serve during an outage.
    */
-  private async remember(desired: Desired): Promise<void> {
+  private async remember(desired: DesiredConfig): Promise<void> {
     this.known = new Map(desired.clusters.map((cluster) => [cluster.name, cluster.nodes]));
     if (this.applied === undefined || this.applied.hash === this.cachedHash) return;
     const text = cacheText({

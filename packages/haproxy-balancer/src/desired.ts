@@ -3,7 +3,7 @@ import type { ClusterState, Node } from '@lighthouse/core';
 import { backendTraits } from './backend-traits.js';
 import type { BackendTraits } from './backend-traits.js';
 import { structureFingerprint } from './fingerprint.js';
-import type { DesiredState } from './plan.js';
+import type { PlanInput } from './plan.js';
 import { renderConfig } from './render.js';
 import type { RenderResult } from './render.js';
 import type { ServerState } from './runtime/show-parsers.js';
@@ -18,7 +18,7 @@ import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 type Cluster = ClusterState<HAProxyClusterConfig>;
 
 /** A rendered desired state. */
-export interface Desired extends DesiredState {
+export interface DesiredConfig extends PlanInput {
   render: RenderResult;
   /** The clusters as rendered (undiscovered ones filled in): what the outage cache stores. */
   clusters: readonly Cluster[];
@@ -62,7 +62,7 @@ export function desiredState(
   config: HAProxyConfig,
   clusters: readonly Cluster[],
   options: { dynamicServers: boolean; version?: string },
-): Desired {
+): DesiredConfig {
   const render = renderConfig(
     config,
     clusters,

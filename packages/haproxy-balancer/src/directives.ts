@@ -1,4 +1,4 @@
-import { InternalError, compareText, printable } from '@lighthouse/core';
+import { closestMatch, compareText, InternalError, printable } from '@lighthouse/core';
 import {
   GLOBAL_KEYWORDS,
   GLOBAL_NEGATABLE,
@@ -8,7 +8,6 @@ import {
   REMOVED_KEYWORDS,
 } from './directive-table.js';
 import { lineWords, normalizeLine } from './lines.js';
-import { closest } from './suggest.js';
 
 /**
  * The per-section directive table built from directive-table.ts, and the check every user line
@@ -145,7 +144,10 @@ function resolve(section: Section, line: string): Resolution {
     const attempted = printable(words.slice(0, HEADS.has(words[0] ?? '') ? 2 : 1).join(' '), 40);
     const inSection = DIRECTIVES.filter((entry) => entry.sections.includes(section));
     const keywords = inSection.map((entry) => entry.keyword);
-    const guess = closest(attempted, [...keywords, ...keywords.flatMap((k) => headOf(k) ?? [])]);
+    const guess = closestMatch(attempted, [
+      ...keywords,
+      ...keywords.flatMap((k) => headOf(k) ?? []),
+    ]);
     const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
     return { kind: 'invalid', message: `unknown ${section} directive "${attempted}"${hint}` };
   }

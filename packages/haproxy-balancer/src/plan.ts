@@ -12,7 +12,7 @@ import type { ServerState } from './runtime/show-parsers.js';
  */
 
 /** What the balancer wants HAProxy to run. */
-export interface DesiredState {
+export interface PlanInput {
   /** Fingerprint of everything but cluster backends' server lines (see fingerprint.ts). */
   structure: string;
   /** Each cluster backend's servers. */
@@ -112,7 +112,7 @@ function removeCommands(
 }
 
 /** Why the structure alone needs a reload, or undefined. */
-function structureReason(desired: DesiredState, applied: string | undefined): string | undefined {
+function structureReason(desired: PlanInput, applied: string | undefined): string | undefined {
   if (applied === undefined) return 'the running configuration was not written by this writer';
   if (applied !== desired.structure) return 'frontends, backends or directive lines changed';
   return undefined;
@@ -126,7 +126,7 @@ function structureReason(desired: DesiredState, applied: string | undefined): st
  * `haproxy -c` (the last good structure stays, its membership keeps converging).
  */
 export function planSync(
-  desired: DesiredState,
+  desired: PlanInput,
   appliedStructure: string | undefined,
   live: ReadonlyMap<string, readonly ServerState[]>,
 ): Plan {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InternalError, compareText, nameProblem, nodeName, printable } from '@lighthouse/core';
+import { compareText, InternalError, nameProblem, nodeName, printable } from '@lighthouse/core';
 import type { ClusterState } from '@lighthouse/core';
 import { DEFAULT_BIND_ADDRESS, formatAddress } from './addresses.js';
 import { backends, clusterFrontends, metaFrontends, peersSections } from './render-clusters.js';

@@ -1,10 +1,9 @@
-import { hasControlCharacter, printable } from '@lighthouse/core';
+import { closestMatch, hasControlCharacter, printable } from '@lighthouse/core';
 import {
   SERVER_FLAG_KEYWORDS,
   SERVER_SOURCE_MODIFIERS,
   SERVER_VALUE_KEYWORDS,
 } from './directive-table.js';
-import { closest } from './suggest.js';
 
 /**
  * A cluster's `server_options`: keywords appended to every server line of its backend. Lighthouse
@@ -69,7 +68,11 @@ export function serverOptionsProblem(options: string): string | undefined {
     if (owned !== undefined) return `"${keyword}" is not allowed: ${owned}`;
     const takesValue = SERVER_VALUE_KEYWORDS.includes(keyword) || keyword === 'source';
     if (!takesValue && !SERVER_FLAG_KEYWORDS.includes(keyword)) {
-      const guess = closest(keyword, [...SERVER_FLAG_KEYWORDS, ...SERVER_VALUE_KEYWORDS, 'source']);
+      const guess = closestMatch(keyword, [
+        ...SERVER_FLAG_KEYWORDS,
+        ...SERVER_VALUE_KEYWORDS,
+        'source',
+      ]);
       const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
       return `unknown server keyword "${printable(keyword, 40)}"${hint}`;
     }

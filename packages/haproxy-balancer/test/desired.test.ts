@@ -1,15 +1,16 @@
-import type { ClusterState, Node } from '@lighthouse/core';
 import { silentLogger } from '@lighthouse/core';
+import type { ClusterState, Node } from '@lighthouse/core';
 import { createTempDir } from '@lighthouse/testing';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { HAProxyClusterConfig, HAProxyConfig, ServerState } from '../src/index.js';
+import type { ServerState } from '../src/runtime/show-parsers.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 import { desiredState, nodesFromLive, withKnownNodes } from '../src/desired.js';
 import { cacheText, loadCache } from '../src/outage-cache.js';
 import { node } from './scenarios.js';
 
-/** Desired state: the structure fingerprint, undiscovered clusters, and the outage cache. */
+/** DesiredConfig state: the structure fingerprint, undiscovered clusters, and the outage cache. */
 
 type Cluster = ClusterState<HAProxyClusterConfig>;
 

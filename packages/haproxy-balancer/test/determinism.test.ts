@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderConfig } from '../src/index.js';
-import type { HAProxyConfig } from '../src/index.js';
+import { renderConfig } from '../src/render.js';
+import type { HAProxyConfig } from '../src/schema.js';
 import { SCENARIOS } from './scenarios.js';
 import type { Scenario } from './scenarios.js';
 

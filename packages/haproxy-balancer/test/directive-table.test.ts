@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DIRECTIVES, SECTIONS } from '../src/index.js';
-import type { Section } from '../src/index.js';
+import { DIRECTIVES, SECTIONS } from '../src/directives.js';
+import type { Section } from '../src/directives.js';
 import { REMOVED_KEYWORDS } from '../src/directive-table.js';
 import { checkWithHAProxy } from './haproxy-check.js';
 

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DIRECTIVES,
-  parseDirective,
-  serverOptionsProblem,
-  validateClusterSection,
-  validateHAProxyConfig,
-  validateLine,
-} from '../src/index.js';
-import type { HAProxyConfig, Section } from '../src/index.js';
+import { DIRECTIVES, parseDirective, validateLine } from '../src/directives.js';
+import { serverOptionsProblem } from '../src/server-options.js';
+import { validateClusterSection, validateHAProxyConfig } from '../src/validate.js';
+import type { Section } from '../src/directives.js';
+import type { HAProxyConfig } from '../src/schema.js';
 
 const PATHS = {
   config_file: '/etc/haproxy.cfg',
@@ -139,6 +135,12 @@ describe('validateLine rejects', () => {
     ],
     ['backend', 'option http-tunnel', '"option http-tunnel" was removed in HAProxy 2.1: remove it'],
     ['backend', 'MODE http', 'unknown backend directive "MODE" (did you mean "mode"?)'],
+    [
+      'backend',
+      'stick-tabel type ip',
+      'unknown backend directive "stick-tabel" (did you mean "stick-table"?)',
+    ],
+    ['backend', 'option', 'unknown backend directive "option"'],
     ['backend', '', 'line is empty'],
     ['backend', '   ', 'line is empty'],
     ['backend', '# a comment', 'line is only a comment: use a YAML comment instead'],
@@ -243,6 +245,8 @@ describe('server_options', () => {
       'character U+00A0 in "inter\u00a02s" is not allowed: only printable ASCII is allowed',
     ],
     ['chekc', 'unknown server keyword "chekc" (did you mean "check"?)'],
+    ['CHECK', 'unknown server keyword "CHECK" (did you mean "check"?)'],
+    ['send-proxy-v3', 'unknown server keyword "send-proxy-v3" (did you mean "send-proxy-v2"?)'],
     ['check inter', '"inter" needs a value'],
     ['source 10.0.0.1 usesrc', '"source … usesrc" needs a value'],
     [

@@ -2,16 +2,11 @@ import type { ClusterState, Node } from '@lighthouse/core';
 import fc from 'fast-check';
 import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import {
-  HAProxyClusterConfig,
-  HAProxyConfig,
-  SECTIONS,
-  renderConfig,
-  serverOptionsProblem,
-  validateClusterSection,
-  validateHAProxyConfig,
-  validateLine,
-} from '../src/index.js';
+import { SECTIONS, validateLine } from '../src/directives.js';
+import { renderConfig } from '../src/render.js';
+import { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
+import { serverOptionsProblem } from '../src/server-options.js';
+import { validateClusterSection, validateHAProxyConfig } from '../src/validate.js';
 
 /**
  * Hostile input everywhere a user or ZooKeeper can put text: it is either rejected by

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderConfig, validateClusterSection, validateHAProxyConfig } from '../src/index.js';
+import { renderConfig } from '../src/render.js';
+import { validateClusterSection, validateHAProxyConfig } from '../src/validate.js';
 import { checkWithHAProxy } from './haproxy-check.js';
 import { SCENARIOS } from './scenarios.js';
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AdminFlags, backendTraits, commandLine, planSync, splitAddress } from '../src/index.js';
-import type { BackendServer, BackendTraits, DesiredState, ServerState } from '../src/index.js';
+import { backendTraits } from '../src/backend-traits.js';
+import { planSync, splitAddress } from '../src/plan.js';
+import { commandLine } from '../src/runtime/commands.js';
+import { AdminFlags } from '../src/runtime/show-parsers.js';
+import type { BackendTraits } from '../src/backend-traits.js';
+import type { PlanInput } from '../src/plan.js';
+import type { BackendServer } from '../src/render-servers.js';
+import type { ServerState } from '../src/runtime/show-parsers.js';
 
 /** The planner's rules, without HAProxy: what goes through the runtime API, what reloads. */
 
@@ -31,7 +37,7 @@ function live(
   };
 }
 
-function desired(servers: BackendServer[], traits: BackendTraits = DYNAMIC): DesiredState {
+function desired(servers: BackendServer[], traits: BackendTraits = DYNAMIC): PlanInput {
   return {
     structure: 'S',
     backends: new Map([['web', servers]]),
@@ -203,7 +209,7 @@ describe('planSync', () => {
   });
 
   it('adds the first server of an empty backend at runtime (show servers state omits it)', () => {
-    const state: DesiredState = {
+    const state: PlanInput = {
       structure: 'S',
       backends: new Map([
         ['web', [server('a', 80)]],
@@ -221,7 +227,7 @@ describe('planSync', () => {
   });
 
   it('reloads for a backend missing from the running HAProxy when the structure changed', () => {
-    const state: DesiredState = {
+    const state: PlanInput = {
       structure: 'S2',
       backends: new Map([['web', [server('a', 80)]]]),
       traits: new Map([['web', DYNAMIC]]),

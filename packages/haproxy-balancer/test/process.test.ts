@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createTempDir } from '@lighthouse/testing';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, LighthouseError } from '@lighthouse/core';
-import { HAPROXY_MISSING, detectVersion, parseVersion } from '../src/index.js';
+import { detectVersion, HAPROXY_MISSING, parseVersion } from '../src/process/version.js';
 import { writeFileAtomic } from '../src/process/files.js';
 import { isHAProxyFor, isOurHAProxy, readPidFile, runningMaster } from '../src/process/pid.js';
 import { versionAtLeast } from '../src/process/version.js';

@@ -1,8 +1,8 @@
 import { InternalError } from '@lighthouse/core';
 import type { ClusterState } from '@lighthouse/core';
 import { describe, expect, it } from 'vitest';
-import { renderConfig, renderedHash } from '../src/index.js';
-import type { HAProxyClusterConfig, HAProxyConfig } from '../src/index.js';
+import { renderConfig, renderedHash } from '../src/render.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 import { checkWithHAProxy } from './haproxy-check.js';
 import { node } from './scenarios.js';
 

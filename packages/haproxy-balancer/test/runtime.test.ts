@@ -5,15 +5,15 @@ import { createTempDir } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InternalError } from '@lighthouse/core';
+import { commandLine } from '../src/runtime/commands.js';
 import {
-  RuntimeApi,
   RuntimeCommandError,
   RuntimeConnectionError,
   RuntimeProtocolError,
-  commandLine,
-  parseServersState,
-  parseShowProc,
-} from '../src/index.js';
+} from '../src/runtime/errors.js';
+import { parseShowProc } from '../src/runtime/master-cli.js';
+import { RuntimeApi } from '../src/runtime/runtime-api.js';
+import { parseServersState } from '../src/runtime/show-parsers.js';
 import { batchLines } from '../src/runtime/admin-socket.js';
 import { replyError } from '../src/runtime/commands.js';
 import { refusalKind } from '../src/runtime/errors.js';

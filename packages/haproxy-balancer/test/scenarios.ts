@@ -1,5 +1,5 @@
 import type { ClusterState, Node, Peer } from '@lighthouse/core';
-import type { HAProxyClusterConfig, HAProxyConfig } from '../src/index.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 
 /**
  * The golden scenarios: lighthouse 1.0's manual examples (§3.2.2, §3.2.4) and one per stanza

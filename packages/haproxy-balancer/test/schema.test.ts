@@ -1,6 +1,6 @@
 import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { HAProxyClusterConfig, HAProxyConfig } from '../src/index.js';
+import { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 
 const PATHS = {
   config_file: '/etc/haproxy.cfg',

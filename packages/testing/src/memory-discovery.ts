@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import Type from 'typebox';
 import { defineDiscovery, nodeName } from '@lighthouse/core';
 import type {
@@ -8,7 +9,7 @@ import type {
   Registration,
 } from '@lighthouse/core';
 
-type Operation = 'connect' | 'watch' | 'register' | 'deregister';
+type Operation = 'connect' | 'watch' | 'publish';
 
 /**
  * An in-memory stand-in for ZooKeeper that several discovery instances share, so a reporter and
@@ -23,7 +24,10 @@ export class MemoryDiscoveryBackend {
   private readonly listeners = new Map<string, Set<NodesListener>>();
   private readonly failures = new Map<Operation, Error[]>();
   private online = true;
-  /** Every operation performed, in order, e.g. `register web localhost:8080`. */
+  /**
+   * Every operation performed, in order: `connect`, `watch web`, and for each publish what it
+   * changed, e.g. `register web localhost:8080`, `deregister web localhost:8080`.
+   */
   readonly log: string[] = [];
 
   /** The current members of a cluster, sorted by name. */
@@ -88,7 +92,7 @@ export class MemoryDiscoveryBackend {
 
 class MemoryDiscovery implements Discovery {
   private readonly unsubscribes = new Map<string, () => void>();
-  private readonly registered = new Map<string, Registration>();
+  private registered = new Map<string, Registration>();
 
   constructor(private readonly backend: MemoryDiscoveryBackend) {}
 
@@ -122,19 +126,26 @@ class MemoryDiscovery implements Discovery {
     this.backend.log.push(`unwatch ${cluster}`);
   }
 
-  async register(registration: Registration): Promise<void> {
-    this.backend.check('register');
-    this.registered.set(`${registration.service}/${nodeName(registration.node)}`, registration);
-    this.backend.put(registration.service, registration.node, this);
-    this.backend.log.push(`register ${registration.service} ${nodeName(registration.node)}`);
+  /** Converges this instance's registrations to exactly `registrations`, like a real plugin. */
+  async publish(registrations: readonly Registration[]): Promise<void> {
+    this.backend.check('publish');
+    const next = new Map(registrations.map((entry) => [registrationKey(entry), entry]));
+    for (const [key, { service, node }] of this.registered) {
+      if (next.has(key)) continue;
+      this.backend.remove(service, nodeName(node), this);
+      this.backend.log.push(`deregister ${service} ${nodeName(node)}`);
+    }
+    for (const [key, entry] of next) {
+      if (isDeepStrictEqual(this.registered.get(key), entry)) continue;
+      this.backend.put(entry.service, entry.node, this);
+      this.backend.log.push(`register ${entry.service} ${nodeName(entry.node)}`);
+    }
+    this.registered = next;
   }
+}
 
-  async deregister(registration: Registration): Promise<void> {
-    this.backend.check('deregister');
-    this.registered.delete(`${registration.service}/${nodeName(registration.node)}`);
-    this.backend.remove(registration.service, nodeName(registration.node));
-    this.backend.log.push(`deregister ${registration.service} ${nodeName(registration.node)}`);
-  }
+function registrationKey({ service, node }: Registration): string {
+  return `${service}/${nodeName(node)}`;
 }
 
 /** Schema of `discovery/<name>.yaml` for the in-memory plugin. */

@@ -1,16 +1,21 @@
-import { compareText, decodeNode, describeError, Backoff } from '@lighthouse/core';
+import {
+  CoalescingTimer,
+  compareText,
+  decodeNode,
+  describeError,
+  PassLoop,
+} from '@lighthouse/core';
 import type { Debugger, Logger, Node, NodesListener } from '@lighthouse/core';
 import { Code, hasCode, isConnectionError } from './native-client.js';
 import type { WatchEvent } from './native-client.js';
 import type { ZooKeeperSession } from './session.js';
 
-/** Events of one burst (a deploy, a rack going down) arrive within a few ms of each other. */
-const COALESCE_MS = 5;
 /**
- * …but a steady stream of changes must not hold the listener back for longer than this. A listed
- * child never read yet holds it regardless (see {@link awaited}).
+ * Events of one burst (a deploy, a rack going down) arrive within a few ms of each other, but a
+ * steady stream of changes must not hold the listener back for longer than `maxMs`. A listed child
+ * never read yet holds it regardless (see {@link awaited}).
  */
-const MAX_HOLD_MS = 250;
+const DELIVERY_WINDOW = { minMs: 5, maxMs: 250 };
 /**
  * A child never read that fails this many reads in a row for a reason other than the connection
  * (NOAUTH…) stops holding delivery: with back-off 250 + 500 ms, about a second after the first.
@@ -79,12 +84,15 @@ export class ClusterWatch {
   private lastDelivered: readonly Node[] | undefined;
   private changed = false;
   private inFlight = 0;
-  private heldSince: number | undefined;
-  private refreshing: Promise<void> | undefined;
-  private again = false;
-  private emitTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private readonly retryBackoff = new Backoff(250, 5_000);
+  /** Gathers the changes of a burst into one delivery. */
+  private readonly delivery = new CoalescingTimer(DELIVERY_WINDOW, (overdue) =>
+    this.flush(false, overdue),
+  );
+  /** One listing at a time; a pass with a failed read is retried with back-off while connected. */
+  private readonly refreshes = new PassLoop({
+    pass: () => this.refreshOnce(),
+    backoff: { initialMs: 250, maxMs: 5_000 },
+  });
 
   constructor(private readonly options: ClusterWatchOptions) {
     this.listener = options.listener;
@@ -102,8 +110,8 @@ export class ClusterWatch {
   /** Stops for good: no callback fires after this returns (pending ZooKeeper watches are ignored). */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.emitTimer);
-    clearTimeout(this.retryTimer);
+    this.delivery.close();
+    void this.refreshes.stop();
   }
 
   /**
@@ -121,32 +129,31 @@ export class ClusterWatch {
       this.stale = true;
       this.deliverNext = true;
     }
-    if (this.stale) await this.refresh();
+    if (this.stale) await this.refresh(true);
     this.flush(true);
   }
 
-  /** One listing at a time; a request during one runs another right after it. */
-  private refresh(): Promise<void> {
-    if (this.refreshing !== undefined) {
-      this.again = true;
-      return this.refreshing;
-    }
-    this.refreshing = (async () => {
-      do {
-        this.again = false;
-        await this.refreshOnce();
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
+  /**
+   * Lists and reads again, settling once that pass is over (failed reads are retried by the loop).
+   * `urgent`, after a (re)connection, cuts a pending back-off short.
+   */
+  private refresh(urgent = false): Promise<void> {
+    const done = this.refreshes.nextPass().catch(() => undefined);
+    if (urgent) this.refreshes.retryNow();
+    else this.refreshes.request();
+    return done;
   }
 
   private async refreshOnce(): Promise<void> {
     if (this.stopped) return;
     this.stale = false;
     const listed = await this.track(this.list());
-    if (!listed.ok || this.stopped) return;
+    if (this.stopped) return;
+    if (!listed.ok) {
+      if (this.options.session.state === 'CONNECTED')
+        throw new Error(`listing ${this.options.path} failed`);
+      return;
+    }
     const present = new Set(listed.value);
     for (const name of this.children.keys()) {
       if (!present.has(name)) this.drop(name);
@@ -163,7 +170,9 @@ export class ClusterWatch {
       if (child.state === 'idle') loads.push(this.load(name, child));
     }
     await Promise.all(loads);
-    if (!this.stale) this.retryBackoff.reset(); // a whole pass went through
+    // While disconnected the next connection's resync reads again; while connected, back off.
+    if (this.stale && this.options.session.state === 'CONNECTED')
+      throw new Error(`reading ${this.options.path} failed`);
   }
 
   /** The child names; an absent cluster znode has none, and an exists-watch awaits its creation. */
@@ -276,60 +285,42 @@ export class ClusterWatch {
     }
   }
 
-  /** While connected, retry with back-off; otherwise the next connection's resync does it. */
+  /**
+   * A read failed: the next pass reads again. While connected that pass comes from the refresh
+   * loop (at once if none is running, else with back-off); otherwise the next connection's resync.
+   */
   private failed(error: unknown): void {
     this.stale = true;
     if (this.stopped) return;
-    const connected = this.options.session.state === 'CONNECTED';
     const fields = { znode: this.options.path, error: describeError(error) };
-    if (!connected) {
+    if (this.options.session.state !== 'CONNECTED') {
       this.options.debug('read failed while disconnected: %o', fields);
       return;
     }
-    if (this.retryTimer !== undefined) {
-      // The pending retry re-reads whatever failed: one back-off step per round, not per read.
-      this.options.log.warn('reading cluster from ZooKeeper failed, retry pending', fields);
-      return;
-    }
-    const delay = this.retryBackoff.next();
-    this.options.log.warn('reading cluster from ZooKeeper failed, retrying', {
-      ...fields,
-      retry_ms: delay,
-    });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.refresh();
-    }, delay);
+    this.options.log.warn('reading cluster from ZooKeeper failed, retrying', fields);
+    this.refreshes.request();
   }
 
-  /** Debounces delivery: COALESCE_MS after the last activity, at most MAX_HOLD_MS after the first. */
+  /** Asks for a delivery once the burst is over (see {@link DELIVERY_WINDOW}). */
   private schedule(): void {
-    if (this.stopped || !this.changed) return;
-    this.heldSince ??= Date.now();
-    clearTimeout(this.emitTimer);
-    const wait = Math.min(COALESCE_MS, Math.max(0, this.heldSince + MAX_HOLD_MS - Date.now()));
-    this.emitTimer = setTimeout(() => {
-      this.emitTimer = undefined;
-      this.flush(false);
-    }, wait);
+    if (!this.stopped && this.changed) this.delivery.touch();
   }
 
   /**
    * Delivers the set if it changed, unless reads of the same burst are still in flight, or a listed
    * child was never read: that set would lack a member we merely failed to see, so it waits for the
-   * read (whose completion reschedules), even past MAX_HOLD_MS and even when forced.
+   * read (whose completion reschedules), even past the window's end and even when forced.
+   * Returns false while it holds the set back, so the delivery window stays open.
    */
-  private flush(force: boolean): void {
-    if (this.stopped || !this.changed) return;
-    if ([...this.children.values()].some(awaited)) return;
-    const held = Date.now() - (this.heldSince ?? Date.now());
-    if (!force && this.inFlight > 0 && held < MAX_HOLD_MS) return; // the last read reschedules
-    clearTimeout(this.emitTimer);
-    this.emitTimer = undefined;
+  private flush(force: boolean, overdue = false): boolean {
+    if (this.stopped || !this.changed) return true;
+    if ([...this.children.values()].some(awaited)) return false;
+    if (!force && !overdue && this.inFlight > 0) return false; // the last read reschedules
+    this.delivery.cancel();
     this.changed = false;
-    this.heldSince = undefined;
     this.lastDelivered = this.nodes();
     this.deliver(this.lastDelivered);
+    return true;
   }
 
   /** Calls the listener; a throwing listener is logged, as it runs from timers and watch events. */

@@ -15,8 +15,8 @@ function connectString(config: Pick<ZooKeeperConfig, 'hosts' | 'chroot'>): strin
  * The `zookeeper` discovery: one session, the registrations this machine provides and the
  * clusters it watches. Both sides are desired state that every (re)connection converges again.
  *
- * Decisions: `register` rejects unless the znode is in place now (the engine's "registered"
- * status must not lie), `watch` resolves once the cluster is remembered (and, when connected,
+ * Decisions: `publish` resolves only once every znode of the set is in place (the engine's
+ * "registered" status must not lie), `watch` resolves once the cluster is remembered (and, when connected,
  * after its first look: that delivers unless a child could not be read yet, in which case the
  * delivery follows once every listed child is read): a watch set up before the first session
  * starts with it.
@@ -49,7 +49,7 @@ export class ZooKeeperDiscovery implements Discovery {
       debug: context.debug,
     });
     this.session.onConnected((fresh) => {
-      void this.registrations.converge(fresh);
+      this.registrations.connected(fresh);
       for (const cluster of this.clusters.values()) void cluster.resync(fresh);
     });
   }
@@ -59,12 +59,12 @@ export class ZooKeeperDiscovery implements Discovery {
   }
 
   /** Stops maintaining registrations (a successor takes them over); the session stays open. */
-  release(): void {
-    this.registrations.stop();
+  release(): Promise<void> {
+    return this.registrations.stop();
   }
 
   async close(): Promise<void> {
-    this.registrations.stop();
+    void this.registrations.stop(); // the session's end removes what a running pass creates
     for (const cluster of this.clusters.values()) cluster.stop();
     this.clusters.clear();
     await this.session.close();
@@ -92,11 +92,7 @@ export class ZooKeeperDiscovery implements Discovery {
     this.clusters.delete(cluster);
   }
 
-  register(registration: Registration): Promise<void> {
-    return this.registrations.register(registration);
-  }
-
-  deregister(registration: Registration): Promise<void> {
-    return this.registrations.deregister(registration);
+  publish(registrations: readonly Registration[]): Promise<void> {
+    return this.registrations.publish(registrations);
   }
 }

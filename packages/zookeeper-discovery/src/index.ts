@@ -1,7 +1,7 @@
+/**
+ * @lighthouse/zookeeper-discovery: the `zookeeper` discovery plugin, found by core through this
+ * package's `"lighthouse"` manifest. The schema is exported for typing configs; the session
+ * adapter, registrations and cluster watches are internal.
+ */
 export { default as zookeeperDiscovery } from './plugin.js';
 export { ZooKeeperConfig } from './schema.js';
-export { ZooKeeperDiscovery } from './discovery.js';
-export { ZooKeeperSession } from './session.js';
-export type { ConnectedListener, SessionOptions, SessionState } from './session.js';
-export { ZooKeeperError } from './native-client.js';
-export type { Stat, WatchEvent, Watcher } from './native-client.js';

@@ -1,4 +1,4 @@
-import { describeError, encodeNode, Backoff } from '@lighthouse/core';
+import { describeError, encodeNode, PassLoop } from '@lighthouse/core';
 import type { Debugger, Logger, Registration } from '@lighthouse/core';
 import { Code, hasCode } from './native-client.js';
 import type { AclEntry, WatchEvent } from './native-client.js';
@@ -21,102 +21,95 @@ export interface RegistrationsOptions {
 }
 
 /**
- * The reporter side, as desired state: every registration we accepted is remembered with its
- * payload and converged again after every (re)connection (1.0 never re-created them: B10), and
- * an exists-watch on each of our znodes re-creates it if someone deletes or overwrites it.
+ * The reporter side, as desired state: the latest published set of znodes with their payloads.
+ * Every (re)connection converges ZooKeeper to it again (1.0 never re-created registrations: B10),
+ * and an exists-watch on each of our znodes re-creates it if someone deletes or overwrites it.
  *
- * A register() that rejects is NOT remembered: the engine's reconciler retries it while it still
- * wants it, but never deregisters what it never saw succeed, so remembering it could resurrect a
- * node after its service went down. Its znode may still have been created (a reply lost with the
- * connection), so it is put on the "must be absent" list and removed on the next connection.
- * Operations on one znode run one at a time, so a register racing a deregister cannot reorder.
+ * One loop does the work: a pass looks at every *dirty* znode (published, changed, unpublished,
+ * its watch fired, or a fresh session) and creates, updates or deletes it; a znode that failed
+ * stays dirty and the pass is retried with back-off. Passes never overlap, so two operations on
+ * one znode never race. A znode dropped from the set stays dirty until its delete succeeds: a
+ * create whose reply was lost with the connection cannot leave a registration behind.
  */
 export class Registrations {
-  /** Znode path → payload of every accepted registration. */
-  private readonly wanted = new Map<string, Buffer>();
-  /** Znodes that must not exist: deregistered, or whose registration failed mid-flight. */
-  private readonly unwanted = new Set<string>();
+  /** Znode path → payload of the latest published set. */
+  private wanted = new Map<string, Buffer>();
+  /** Znodes whose state in ZooKeeper may differ from `wanted` (present when wanted, else absent). */
+  private readonly dirty = new Set<string>();
   /** Znodes whose exists-watch is armed in the current session. */
   private readonly watched = new Set<string>();
-  private readonly queues = new Map<string, Promise<void>>();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private readonly retryBackoff = new Backoff(500, 5_000);
+  private readonly loop: PassLoop;
   private stopped = false;
 
-  constructor(private readonly options: RegistrationsOptions) {}
-
-  /** Creates or updates the ephemeral znode; rejects (and forgets) when that is not possible now. */
-  async register(registration: Registration): Promise<void> {
-    const path = this.options.paths.node(registration.service, registration.node);
-    const known = this.wanted.has(path);
-    this.wanted.set(path, Buffer.from(encodeNode(registration.node), 'utf8'));
-    this.unwanted.delete(path);
-    try {
-      await this.serial(path, () => this.ensure(path));
-    } catch (error) {
-      if (!known) {
-        this.wanted.delete(path);
-        this.unwanted.add(path);
-      }
-      throw error;
-    }
+  constructor(private readonly options: RegistrationsOptions) {
+    this.loop = new PassLoop({
+      pass: () => this.pass(),
+      backoff: { initialMs: 500, maxMs: 5_000 },
+      onFailure: (error, retryMs) => {
+        // While disconnected every pass fails at once; the reconnect retries, no need to shout.
+        const fields = { error: describeError(error), retry_ms: retryMs };
+        if (options.session.state === 'CONNECTED')
+          options.log.warn('ZooKeeper registrations not converged, retrying', fields);
+        else options.debug('registrations wait for the session: %o', fields);
+      },
+    });
   }
 
-  /** Forgets the registration and deletes its znode (already gone is fine). */
-  async deregister(registration: Registration): Promise<void> {
-    const path = this.options.paths.node(registration.service, registration.node);
-    this.wanted.delete(path);
-    this.unwanted.add(path);
-    await this.serial(path, () => this.remove(path));
+  /**
+   * Makes ZooKeeper hold exactly `registrations` (see `Discovery.publish`). Rejects without
+   * changing anything when a name cannot become a znode path; otherwise adopts the set at once
+   * and settles with the pass that converges it.
+   */
+  async publish(registrations: readonly Registration[]): Promise<void> {
+    if (this.stopped) throw new Error('this discovery instance no longer maintains registrations');
+    const next = new Map(
+      registrations.map(({ service, node }) => [
+        this.options.paths.node(service, node),
+        Buffer.from(encodeNode(node), 'utf8'),
+      ]),
+    );
+    for (const path of this.wanted.keys()) if (!next.has(path)) this.dirty.add(path);
+    for (const [path, data] of next)
+      if (!(this.wanted.get(path)?.equals(data) ?? false)) this.dirty.add(path);
+    this.wanted = next;
+    const converged = this.loop.nextPass();
+    this.loop.request();
+    await converged;
   }
 
-  /** After a (re)connection: make ZooKeeper match what we want again. */
-  async converge(fresh: boolean): Promise<void> {
+  /** After a (re)connection: look at every znode again, at once. */
+  connected(fresh: boolean): void {
     if (this.stopped) return;
-    clearTimeout(this.retryTimer);
     if (fresh) {
       this.watched.clear(); // watches died with the old session
-      if (this.wanted.size > 0) {
+      if (this.wanted.size > 0)
         this.options.log.info(`new ZooKeeper session: re-registering ${this.wanted.size} nodes`);
-      }
     }
-    const results = await Promise.allSettled([
-      ...[...this.wanted.keys()].map((path) => this.serial(path, () => this.ensure(path))),
-      ...[...this.unwanted].map((path) => this.serial(path, () => this.remove(path))),
-    ]);
-    const failed = results.filter((result) => result.status === 'rejected');
-    if (failed.length === 0) this.retryBackoff.reset();
-    else this.retryLater(failed.length, failed[0]?.reason);
+    for (const path of this.wanted.keys()) this.dirty.add(path);
+    if (this.dirty.size > 0) this.loop.retryNow();
   }
 
-  /** Stops background work (the session is closing; its ephemerals vanish with it). */
-  stop(): void {
+  /** Stops maintaining registrations (a successor takes over, or the session is closing). */
+  async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.retryTimer);
+    await this.loop.stop();
   }
 
-  /** A converge that failed while connected is retried; otherwise the next connection retries. */
-  private retryLater(count: number, reason: unknown): void {
-    if (this.stopped) return;
-    const delay = this.retryBackoff.next();
-    this.options.log.warn('ZooKeeper registrations not converged, retrying', {
-      failed: count,
-      error: describeError(reason),
-      retry_ms: delay,
-    });
-    if (this.options.session.state !== 'CONNECTED') return;
-    this.retryTimer = setTimeout(() => void this.converge(false), delay);
-  }
-
-  /** Runs `task` after every earlier task on the same znode. */
-  private serial(path: string, task: () => Promise<void>): Promise<void> {
-    const run = (this.queues.get(path) ?? Promise.resolve()).then(task);
-    const tail = run.catch(() => undefined);
-    this.queues.set(path, tail);
-    void tail.then(() => {
-      if (this.queues.get(path) === tail) this.queues.delete(path);
-    });
-    return run;
+  /** One pass over the dirty znodes, concurrently; the failed ones stay dirty. */
+  private async pass(): Promise<void> {
+    if (this.options.session.state !== 'CONNECTED') throw new Error('not connected to ZooKeeper');
+    const paths = [...this.dirty];
+    this.dirty.clear();
+    const results = await Promise.allSettled(
+      paths.map((path) => (this.wanted.has(path) ? this.ensure(path) : this.remove(path))),
+    );
+    const failed = paths.filter((_, index) => results[index]?.status === 'rejected');
+    if (failed.length === 0) return;
+    for (const path of failed) this.dirty.add(path);
+    const first = results.find((result) => result.status === 'rejected');
+    throw new Error(
+      `${failed.length} of ${paths.length} znodes not converged (${describeError(first?.reason)})`,
+    );
   }
 
   /** Converges one znode to the wanted payload, owned by our session (the 1.0 report_up rules). */
@@ -124,7 +117,7 @@ export class Registrations {
     const { session, acl } = this.options;
     for (let attempt = 0; attempt < ENSURE_ATTEMPTS; attempt += 1) {
       const data = this.wanted.get(path);
-      if (data === undefined) return; // deregistered meanwhile
+      if (data === undefined) return; // unpublished meanwhile: the next pass deletes it
       const existing = await session.get(path).catch((error: unknown) => {
         if (hasCode(error, Code.noNode)) return undefined;
         throw error;
@@ -186,9 +179,7 @@ export class Registrations {
   }
 
   private async remove(path: string): Promise<void> {
-    if (this.wanted.has(path)) return; // registered again meanwhile
     await this.ignoring(this.options.session.delete(path, -1), Code.noNode);
-    this.unwanted.delete(path);
     this.options.debug('deleted %s', path);
   }
 
@@ -211,9 +202,8 @@ export class Registrations {
       this.watched.delete(path);
       if (this.stopped || !this.wanted.has(path)) return;
       this.options.debug('%s: %s, converging', path, event);
-      this.serial(path, () => this.ensure(path)).catch((error: unknown) =>
-        this.retryLater(1, error),
-      );
+      this.dirty.add(path);
+      this.loop.request();
     };
     this.options.session.exists(path, onEvent).catch(() => this.watched.delete(path));
   }

@@ -1,6 +1,7 @@
 import type { ClusterReader } from '../src/cluster-watch.js';
-import { ZooKeeperError } from '../src/index.js';
-import type { SessionState, Stat, Watcher } from '../src/index.js';
+import { ZooKeeperError } from '../src/native-client.js';
+import type { Stat, Watcher } from '../src/native-client.js';
+import type { SessionState } from '../src/session.js';
 import { Code } from '../src/native-client.js';
 
 const STAT: Stat = { version: 0, aversion: 0, ephemeralOwner: '0' };

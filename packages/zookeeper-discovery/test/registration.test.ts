@@ -4,7 +4,7 @@ import { waitFor } from '@lighthouse/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startZooKeeper } from '@lighthouse/testing';
 import type { ZooKeeperServer } from '@lighthouse/testing';
-import { ZooKeeperError } from '../src/index.js';
+import { ZooKeeperError } from '../src/native-client.js';
 import {
   closeAll,
   createPath,
@@ -34,7 +34,7 @@ async function connected(extra: { auth?: { scheme: 'digest'; credentials: string
   return { ...opened, base };
 }
 
-describe('register', () => {
+describe('publish', () => {
   it('creates an ephemeral znode at <path>/<service>/<host>:<port> with the 1.0 payload bytes', async () => {
     const { discovery, base } = await connected();
     const advertised = {
@@ -44,7 +44,7 @@ describe('register', () => {
       metadata: { role: 'primary' },
       peer: { ip: '127.0.0.1', name: 'localhost', port: 1024 },
     };
-    await discovery.register({ service: 'webapp', node: advertised });
+    await discovery.publish([{ service: 'webapp', node: advertised }]);
 
     const reader = await otherClient(zk.connectString);
     const { data, stat } = await reader.get(`${base}/webapp/localhost:28101`);
@@ -62,9 +62,9 @@ describe('register', () => {
     await successor.connect();
     const registration = { service: 'web', node: node('host-a', 8080) };
     const path = `${base}/web/host-a:8080`;
-    await old.register(registration);
-    old.release(); // what the engine does before handing over
-    await successor.register(registration);
+    await old.publish([registration]);
+    await old.release(); // what the engine does before handing over
+    await successor.publish([registration]);
     const reader = await otherClient(zk.connectString);
     // Released, the old session must not take the znode back: sample the owner for a while.
     for (let sample = 0; sample < 20; sample++) {
@@ -75,13 +75,13 @@ describe('register', () => {
     expect((await reader.get(path)).stat.ephemeralOwner).toBe(successor.session.sessionId);
   });
 
-  it('updates the payload in place when registered again with new metadata', async () => {
+  it('updates the payload in place when published again with new metadata', async () => {
     const { discovery, base } = await connected();
-    await discovery.register({ service: 'web', node: node('host-a', 8080, { weight: 10 }) });
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080, { weight: 10 }) }]);
     const reader = await otherClient(zk.connectString);
     const before = await reader.get(`${base}/web/host-a:8080`);
 
-    await discovery.register({ service: 'web', node: node('host-a', 8080, { weight: 75 }) });
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080, { weight: 75 }) }]);
     const after = await reader.get(`${base}/web/host-a:8080`);
     expect(after.data.toString()).toBe(encodeNode(node('host-a', 8080, { weight: 75 })));
     expect(after.stat.version).toBe(before.stat.version + 1);
@@ -94,7 +94,7 @@ describe('register', () => {
     const previous = await otherClient(zk.connectString);
     await createPath(previous, path, encodeNode(node('host-a', 8080, { old: true })), true);
 
-    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
     const { data, stat } = await previous.get(path);
     expect(stat.ephemeralOwner).toBe(discovery.session.sessionId);
     expect(stat.ephemeralOwner).not.toBe(previous.sessionId);
@@ -105,7 +105,7 @@ describe('register', () => {
   it('puts its znode back when someone else deletes it', async () => {
     const { discovery, base } = await connected();
     const path = `${base}/web/host-a:8080`;
-    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
     const other = await otherClient(zk.connectString);
     await other.delete(path, -1);
     const stat = await waitFor(() => other.exists(path), { what: 'the znode to be re-created' });
@@ -118,50 +118,74 @@ describe('register', () => {
     await admin.create(chroot, Buffer.alloc(0), false);
     const { discovery } = discoveryFor({ hosts: [zk.connectString], path: '/lighthouse', chroot });
     await discovery.connect();
-    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
     const stat = await admin.exists(`${chroot}/lighthouse/web/host-a:8080`);
     expect(stat?.ephemeralOwner).toBe(discovery.session.sessionId);
   });
 
   it('rejects invalid names before they reach ZooKeeper', async () => {
     const { discovery } = await connected();
-    await expect(discovery.register({ service: 'a/b', node: node('host-a', 80) })).rejects.toThrow(
+    await expect(discovery.publish([{ service: 'a/b', node: node('host-a', 80) }])).rejects.toThrow(
       /not a valid name/,
     );
     await expect(
-      discovery.register({ service: 'web', node: node('evil\nhost', 80) }),
+      discovery.publish([{ service: 'web', node: node('evil\nhost', 80) }]),
     ).rejects.toThrow(/not a valid host name/);
   });
 
-  it('rejects while not connected and does not create the znode later on its own', async () => {
+  it('rejects while not connected, keeps the set, and converges to it once connected', async () => {
     const base = uniqueBase();
     const { discovery } = discoveryFor({ hosts: [zk.connectString], path: base });
     await expect(
-      discovery.register({ service: 'web', node: node('host-a', 8080) }),
+      discovery.publish([{ service: 'web', node: node('host-a', 8080) }]),
+    ).rejects.toThrow(/not connected/);
+    // The latest set wins: host-a was dropped before the session came up, host-b added.
+    await expect(
+      discovery.publish([{ service: 'web', node: node('host-b', 8080) }]),
     ).rejects.toThrow(/not connected/);
     await discovery.connect();
     const reader = await otherClient(zk.connectString);
-    // Asserting an absence: give the on-connect convergence a bounded quiet period to misbehave.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stat = await waitFor(() => reader.exists(`${base}/web/host-b:8080`), {
+      what: 'the published znode to be created on connect',
+    });
+    expect(stat.ephemeralOwner).toBe(discovery.session.sessionId);
     expect(await reader.exists(`${base}/web/host-a:8080`)).toBeUndefined();
+  });
+
+  it('rejects a set with an invalid name as a whole, keeping the previous set', async () => {
+    const { discovery, base } = await connected();
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
+    await expect(
+      discovery.publish([
+        { service: 'web', node: node('host-b', 8080) },
+        { service: 'a/b', node: node('host-a', 80) },
+      ]),
+    ).rejects.toThrow(/not a valid name/);
+    const reader = await otherClient(zk.connectString);
+    expect(await reader.getChildren(`${base}/web`)).toEqual(['host-a:8080']);
   });
 });
 
-describe('deregister and close', () => {
-  it('deregister deletes the znode, and deregistering again is fine', async () => {
+describe('unpublish and close', () => {
+  it('a set without a registration deletes its znode and keeps the others; again is fine', async () => {
     const { discovery, base } = await connected();
-    const registration = { service: 'web', node: node('host-a', 8080) };
-    await discovery.register(registration);
-    await discovery.deregister(registration);
+    const a = { service: 'web', node: node('host-a', 8080) };
+    const b = { service: 'web', node: node('host-b', 8080) };
+    await discovery.publish([a, b]);
+    await discovery.publish([b]);
     const reader = await otherClient(zk.connectString);
-    expect(await reader.exists(`${base}/web/host-a:8080`)).toBeUndefined();
-    await expect(discovery.deregister(registration)).resolves.toBeUndefined();
+    expect(await reader.getChildren(`${base}/web`)).toEqual(['host-b:8080']);
+    await discovery.publish([]);
+    expect(await reader.getChildren(`${base}/web`)).toEqual([]);
+    await expect(discovery.publish([])).resolves.toBeUndefined();
   });
 
   it('close() removes the ephemerals at once', async () => {
     const { discovery, base } = await connected();
-    await discovery.register({ service: 'web', node: node('host-a', 8080) });
-    await discovery.register({ service: 'web', node: node('host-b', 8080) });
+    await discovery.publish([
+      { service: 'web', node: node('host-a', 8080) },
+      { service: 'web', node: node('host-b', 8080) },
+    ]);
     const reader = await otherClient(zk.connectString);
     const started = Date.now();
     await discovery.close();
@@ -171,7 +195,7 @@ describe('deregister and close', () => {
     });
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(
-      discovery.register({ service: 'web', node: node('host-a', 8080) }),
+      discovery.publish([{ service: 'web', node: node('host-a', 8080) }]),
     ).rejects.toThrow();
   });
 });
@@ -181,7 +205,7 @@ describe('digest auth', () => {
     const { discovery, base } = await connected({
       auth: { scheme: 'digest', credentials: 'lighthouse:s3cret' },
     });
-    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
     const path = `${base}/web/host-a:8080`;
 
     const anonymous = await otherClient(zk.connectString);

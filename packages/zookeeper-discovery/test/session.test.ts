@@ -47,7 +47,7 @@ describe('session', () => {
     const writer = discoveryFor(config).discovery;
     await Promise.all([discovery.connect(), writer.connect()]);
     const path = `${base}/web/host-a:8080`;
-    await discovery.register({ service: 'web', node: node('host-a', 8080) });
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
     const recorder = new Recorder();
     await writer.watch('web', recorder.listener);
     const oldSession = discovery.session.sessionId;
@@ -83,7 +83,10 @@ describe('session', () => {
       timeoutMs: 10_000,
     });
     expect(writer.session.sessionId).not.toBe(oldWriterSession);
-    await discovery.register({ service: 'web', node: node('host-b', 8080) });
+    await discovery.publish([
+      { service: 'web', node: node('host-a', 8080) },
+      { service: 'web', node: node('host-b', 8080) },
+    ]);
     await recorder.until((nodes) => nodes.length === 2, 'both members after the expiry');
   });
 
@@ -93,8 +96,10 @@ describe('session', () => {
     const reporter = discoveryFor({ hosts: [zk.connectString], path: base }).discovery;
     const writer = discoveryFor({ hosts: [zk.connectString], path: base }).discovery;
     await Promise.all([reporter.connect(), writer.connect()]);
-    await reporter.register({ service: 'web', node: node('host-a', 80) });
-    await reporter.register({ service: 'web', node: node('host-b', 80) });
+    await reporter.publish([
+      { service: 'web', node: node('host-a', 80) },
+      { service: 'web', node: node('host-b', 80) },
+    ]);
     const recorder = new Recorder();
     await writer.watch('web', recorder.listener);
     expect(recorder.names()).toEqual(['host-a:80', 'host-b:80']);
@@ -111,7 +116,11 @@ describe('session', () => {
     expect([reporter.session.sessionId, writer.session.sessionId]).toEqual(sessions);
 
     // The watches survived: a change after the restart is delivered.
-    await reporter.register({ service: 'web', node: node('host-c', 80) });
+    await reporter.publish([
+      { service: 'web', node: node('host-a', 80) },
+      { service: 'web', node: node('host-b', 80) },
+      { service: 'web', node: node('host-c', 80) },
+    ]);
     await recorder.until((nodes) => nodes.length === 3, 'the member added after the restart');
     expect(recorder.sets.every((set) => set.length > 0)).toBe(true);
   });
@@ -123,7 +132,7 @@ describe('session', () => {
     const reporter = discoveryFor(config).discovery;
     const writer = discoveryFor(config).discovery;
     await Promise.all([reporter.connect(), writer.connect()]);
-    await reporter.register({ service: 'web', node: node('host-a', 80) });
+    await reporter.publish([{ service: 'web', node: node('host-a', 80) }]);
     const recorder = new Recorder();
     await writer.watch('web', recorder.listener);
     const sessions = [reporter.session.sessionId, writer.session.sessionId];
@@ -135,7 +144,10 @@ describe('session', () => {
     await waitFor(
       async () => {
         try {
-          await reporter.register({ service: 'web', node: node('host-b', 80) });
+          await reporter.publish([
+            { service: 'web', node: node('host-a', 80) },
+            { service: 'web', node: node('host-b', 80) },
+          ]);
           return true;
         } catch {
           return false; // still reconnecting to a surviving member

@@ -1,8 +1,10 @@
-import { createLogger, debugFor } from '@lighthouse/core';
+import { debugFor } from '@lighthouse/core';
 import type { Node, PluginContext } from '@lighthouse/core';
+import { createLogger } from '@lighthouse/core/engine';
 import { waitFor } from '@lighthouse/testing';
-import { ZooKeeperDiscovery, ZooKeeperSession } from '../src/index.js';
-import type { ZooKeeperConfig } from '../src/index.js';
+import { ZooKeeperDiscovery } from '../src/discovery.js';
+import { ZooKeeperSession } from '../src/session.js';
+import type { ZooKeeperConfig } from '../src/schema.js';
 
 /**
  * Shared pieces of the tests: discoveries and plain sessions that are closed after each test, a

@@ -3,7 +3,7 @@ import { encodeNode } from '@lighthouse/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startZooKeeper } from '@lighthouse/testing';
 import type { ZooKeeperServer } from '@lighthouse/testing';
-import type { ZooKeeperSession } from '../src/index.js';
+import type { ZooKeeperSession } from '../src/session.js';
 import {
   closeAll,
   createPath,

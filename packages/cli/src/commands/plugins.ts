@@ -1,4 +1,4 @@
-import { renderError } from '@lighthouse/core';
+import { renderError } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { rootOption } from '../common-options.js';
 import { configDirectory, commandPlugins } from '../environment.js';

@@ -1,4 +1,5 @@
-import { hostProblem, ipProblem, Reporter } from '@lighthouse/core';
+import { hostProblem, ipProblem } from '@lighthouse/core';
+import { Reporter } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { logOptions, rootOption } from '../common-options.js';
 import { runDaemon } from '../daemon.js';

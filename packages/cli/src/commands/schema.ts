@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { configJsonSchemas } from '@lighthouse/core';
+import { configJsonSchemas } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { rootOption } from '../common-options.js';
 import { commandPlugins } from '../environment.js';

@@ -1,5 +1,6 @@
-import { ConfigKinds, formatIssue, loadConfigDir } from '@lighthouse/core';
+import { formatIssue } from '@lighthouse/core';
 import type { ConfigIssue } from '@lighthouse/core';
+import { ConfigKinds, loadConfigDir } from '@lighthouse/core/engine';
 import type { Command, Io } from '../command.js';
 import { rootOption } from '../common-options.js';
 import { configDirectory, commandPlugins } from '../environment.js';

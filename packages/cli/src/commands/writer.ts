@@ -1,4 +1,4 @@
-import { Writer } from '@lighthouse/core';
+import { Writer } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { logOptions, rootOption } from '../common-options.js';
 import { runDaemon } from '../daemon.js';

@@ -1,17 +1,19 @@
+import { CoalescingTimer } from '../async/coalescing-timer.js';
+
 /**
- * Per-key debounce that hands settled keys over in batches. A key settles `delayMs` after its
+ * Per-key settling that hands settled keys over in batches. A key settles `delayMs` after its
  * last touch, so a file is read only once its writer has gone quiet (`cat >` truncates first,
  * editors and `sed -i` write a temporary file and rename it). Settled keys are held back while
  * other keys are still settling, so that the two halves of one operation (the old and new name
  * of a rename, two files swapping a `name:`) are judged together; `maxWaitMs` bounds that wait
- * while something keeps writing elsewhere.
+ * while something keeps writing elsewhere — then only the keys already quiet are handed over.
  */
 
 /** The handle returned by {@link createBatcher}. */
 export interface Batcher {
-  /** Records activity on `key` (re)starting its debounce. */
+  /** Records activity on `key` (re)starting its settling. */
   touch(key: string): void;
-  /** Cancels every timer and ignores later touches; pending keys are dropped. */
+  /** Cancels the timer and ignores later touches; pending keys are dropped. */
   close(): void;
 }
 
@@ -21,44 +23,28 @@ export function createBatcher(
   maxWaitMs: number,
   flush: (keys: string[]) => void,
 ): Batcher {
-  const settling = new Map<string, NodeJS.Timeout>();
-  const settled = new Set<string>();
-  let overdue: NodeJS.Timeout | undefined;
+  /** Each pending key and when it was last touched (`performance.now()`). */
+  const touched = new Map<string, number>();
   let closed = false;
-
-  const release = (): void => {
-    clearTimeout(overdue);
-    overdue = undefined;
-    if (settled.size === 0) return;
-    const keys = [...settled];
-    settled.clear();
-    flush(keys);
-  };
-
-  const settle = (key: string): void => {
-    settling.delete(key);
-    settled.add(key);
-    if (settling.size === 0) release();
-    else overdue ??= setTimeout(release, maxWaitMs);
-  };
-
+  const timer = new CoalescingTimer({ minMs: delayMs, maxMs: maxWaitMs }, () => {
+    const now = performance.now();
+    // 1 ms of slack: the timer and the clock may round apart.
+    const settled = [...touched].filter(([, at]) => now - at >= delayMs - 1).map(([key]) => key);
+    for (const key of settled) touched.delete(key);
+    if (touched.size > 0) timer.touch(); // the window ran out: the rest settles in a new one
+    if (settled.length > 0) flush(settled);
+  });
   return {
     touch(key) {
       if (closed) return;
-      clearTimeout(settling.get(key));
-      settled.delete(key);
-      settling.set(
-        key,
-        setTimeout(() => settle(key), delayMs),
-      );
+      touched.delete(key); // re-inserted last: batches list keys in the order they settled
+      touched.set(key, performance.now());
+      timer.touch();
     },
     close() {
       closed = true;
-      for (const timer of settling.values()) clearTimeout(timer);
-      settling.clear();
-      settled.clear();
-      clearTimeout(overdue);
-      overdue = undefined;
+      touched.clear();
+      timer.close();
     },
   };
 }

@@ -19,7 +19,7 @@ import { ConfigKinds } from './types.js';
  * be missed, so whenever a directory appears the follower also asks for a rescan.
  */
 
-/** Options of {@link followConfigDir}. */
+/** Options of {@link watchDirEvents}. */
 export interface FollowOptions {
   dir: string;
   kinds: readonly ConfigKind[];
@@ -50,7 +50,7 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 /** Starts following; resolves once the file-system watches are in place. */
-export async function followConfigDir(options: FollowOptions): Promise<DirFollower> {
+export async function watchDirEvents(options: FollowOptions): Promise<DirFollower> {
   const { kinds, log } = options;
   const dir = resolve(options.dir);
   const parent = dirname(dir);

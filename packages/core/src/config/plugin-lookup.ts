@@ -1,7 +1,7 @@
 import type { PluginKind, PluginOf } from '../define.js';
-import { describeError, ErrorCode, PluginError } from '../errors.js';
+import { describeError, ErrorCode, isPluginError } from '../errors.js';
 import { nameProblem } from '../model/names.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../did-you-mean.js';
 import type { Problem, ValidationInput } from './validation.js';
 
 /**
@@ -33,7 +33,7 @@ export async function lookupPlugin<K extends PluginKind>(
   try {
     return { ok: true, plugin: await input.resolver.resolve(kind, name, input.file) };
   } catch (error) {
-    if (!(error instanceof PluginError)) {
+    if (!isPluginError(error)) {
       return {
         ok: false,
         problem: {

@@ -2,7 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import type { TLocalizedValidationError } from 'typebox/error';
 import Value from 'typebox/value';
 import { printable } from '../model/names.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../did-you-mean.js';
 import type { JsonValue } from './plain-json.js';
 import { childPointer, joinPointer, parentPointer, pointerSegments } from './pointer.js';
 import type { Problem, Validation } from './validation.js';

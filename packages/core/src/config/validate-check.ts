@@ -1,20 +1,21 @@
 import type { CheckPlugin } from '../define.js';
 import { printable } from '../model/names.js';
-import { closestMatch } from './did-you-mean.js';
+import { closestMatch } from '../did-you-mean.js';
 import { isJsonObject } from './plain-json.js';
 import type { JsonValue } from './plain-json.js';
 import { lookupPlugin } from './plugin-lookup.js';
 import { childPointer } from './pointer.js';
-import { validatePluginSection } from './plugin-section.js';
 import { validateSchema } from './schema-errors.js';
-import { CheckEngineKeys, CheckSection, ServiceFile } from './schemas.js';
+import { CheckSection, ServiceFile } from './schemas.js';
+import { validatePluginCheckSection } from './validate-check-config.js';
 import type { Validation, ValidationInput } from './validation.js';
 import { invalid } from './validation.js';
 
 /**
  * One entry of a service's `checks:`. The key names a check plugin; the mapping mixes the
  * engine's keys (`rise`, `fall`, `timeout`) with the plugin's own, which are split off and
- * validated against the plugin's `configSchema` with its defaults applied, then by its rules.
+ * validated against the plugin's `configSchema` with its defaults applied, then by its rules
+ * ({@link validatePluginCheckSection}, shared with `validateCheckConfig`).
  */
 
 /** A validated check, before the service's interval fills in a missing timeout. */
@@ -27,7 +28,6 @@ export interface ValidatedCheck {
   config: unknown;
 }
 
-const engineKeys = Object.keys(CheckEngineKeys.properties);
 /** The keys of `checks:` that are not checks (`interval`). */
 const checksKeys = Object.keys(ServiceFile.properties.checks.properties);
 
@@ -49,16 +49,7 @@ export async function validateCheck(
   const engine = validateSchema(CheckSection, section, { pointer });
   const { plugin } = lookup;
   const own = isJsonObject(section)
-    ? validatePluginSection(
-        plugin.configSchema,
-        Object.fromEntries(Object.entries(section).filter(([key]) => !engineKeys.includes(key))),
-        {
-          pointer,
-          knownKeys: engineKeys,
-          plugin: plugin.name,
-          rules: (value) => plugin.validateConfig?.(value),
-        },
-      )
+    ? validatePluginCheckSection(plugin, section, pointer)
     : undefined;
   if (!engine.ok || own === undefined || !own.ok) {
     return invalid([

@@ -5,10 +5,11 @@ import type { ConfigIssue } from '../errors.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { debugFor, silentLogger } from '../log.js';
+import { SerialQueue } from '../async/serial-queue.js';
 import { createBatcher } from './batcher.js';
 import type { FileState } from './dir-rules.js';
 import { applyDirRules, compareEntries } from './dir-rules.js';
-import { followConfigDir } from './dir-follower.js';
+import { watchDirEvents } from './dir-follower.js';
 import { configFileRef, listConfigFiles } from './layout.js';
 import { readConfigFiles } from './load-dir.js';
 import { readConfigFile } from './load-file.js';
@@ -65,7 +66,7 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
   let inForce = new Map<string, ConfigEntry>();
   let shown = new Map<string, ConfigIssue[]>();
   let closed = false;
-  let queue: Promise<void> = Promise.resolve();
+  const queue = new SerialQueue();
 
   const call = async (handler: string, run: () => void | Promise<void>): Promise<void> => {
     try {
@@ -93,7 +94,7 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
   };
 
   const enqueue = (task: () => Promise<void>): void => {
-    queue = queue.then(task).catch((error: unknown) => {
+    queue.run(task).catch((error: unknown) => {
       log.error('config watcher: could not process a change', { error: describeError(error) });
     });
   };
@@ -128,7 +129,7 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
   };
 
   // Watching starts before the initial scan, so nothing written meanwhile is lost (1.0 lost it).
-  const follower = await followConfigDir({
+  const follower = await watchDirEvents({
     dir,
     kinds,
     log,
@@ -143,7 +144,7 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
     for (const file of scan.files) files.set(file.ref.file, file);
     await publish(new Set(files.keys()));
   });
-  await queue;
+  await queue.idle();
 
   return {
     current: () => [...inForce.values()].sort(compareEntries),
@@ -151,7 +152,7 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
       closed = true;
       batcher.close();
       await follower.close();
-      await queue;
+      await queue.idle();
     },
   };
 }

@@ -10,23 +10,30 @@ export interface Registration {
 export type NodesListener = (nodes: readonly Node[]) => void;
 
 /**
- * A discovery backend (ZooKeeper…). Implementations must be level-triggered and idempotent:
- * `register` twice is one registration; after a session loss the implementation re-creates every
- * registration it was asked for and re-reads every watched cluster on its own.
+ * A discovery backend (ZooKeeper…): the reporter side publishes this machine's registrations,
+ * the writer side watches clusters. Both sides are level-triggered: the plugin holds the latest
+ * desired state and converges its backend to it again after any reconnect or session loss.
  */
 export interface Discovery {
   connect(): Promise<void>;
-  /** Deregisters nothing explicitly, but ends the session (ephemeral nodes vanish). */
+  /** Ends the session without deleting anything explicitly (ephemeral registrations vanish). */
   close(): Promise<void>;
   /** Starts watching `cluster`; `onNodes` gets the full node set now and after every change. */
   watch(cluster: string, onNodes: NodesListener): Promise<void>;
   unwatch(cluster: string): Promise<void>;
-  register(registration: Registration): Promise<void>;
-  deregister(registration: Registration): Promise<void>;
+  /**
+   * Makes the backend hold exactly `registrations` for this instance: registers what is new or
+   * changed, removes what is no longer listed. Idempotent; the latest call wins. Resolves once the
+   * backend holds exactly this set; rejects when it cannot now — and either way keeps converging
+   * to the latest set on its own (after a reconnect, a session loss, someone deleting a
+   * registration) until the next `publish`, `release` or `close`. An empty set deregisters all.
+   */
+  publish(registrations: readonly Registration[]): Promise<void>;
   /**
    * Optional. Another instance of the same discovery is taking the registrations over: stop
-   * maintaining them (no re-creating, no reclaiming) but keep the session, so they stay in place
-   * until the successor holds them; `close()` follows.
+   * maintaining them (no re-creating, no reclaiming) but keep them in place until `close()`, so
+   * there is no gap while the successor publishes them. Without it, the successor and this
+   * instance may take the registrations from each other until this one closes.
    */
   release?(): void | Promise<void>;
 }

@@ -2,8 +2,8 @@ import type { Discovery } from '../contracts/discovery.js';
 import type { DiscoveryConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Backoff } from '../backoff.js';
-import { pluginContext } from './plugin-context.js';
+import { Backoff } from '../async/backoff.js';
+import { instantiate } from './instantiate.js';
 
 interface PoolEntry {
   config: DiscoveryConfig;
@@ -48,20 +48,17 @@ export class DiscoveryPool {
   /** Creates the instance for a discovery config, or a replacement for the active one. */
   async set(config: DiscoveryConfig): Promise<void> {
     const { name } = config;
-    let instance: Discovery;
-    try {
-      instance = await config.plugin.create(
-        config.config,
-        pluginContext('discovery', name, this.logger),
-      );
-    } catch (error) {
-      const keeping = this.active.has(name) ? '; the previous configuration stays in use' : '';
-      this.logger.error(`discovery could not be created${keeping}`, {
-        discovery: name,
-        error: describeError(error),
-      });
-      return;
-    }
+    const keeping = this.active.has(name) ? '; the previous configuration stays in use' : '';
+    const created = await instantiate({
+      kind: 'discovery',
+      name,
+      logger: this.logger,
+      create: (context) => config.plugin.create(config.config, context),
+      release: (late) => late.close(),
+      failureMessage: `discovery could not be created${keeping}`,
+    });
+    if (!created.ok) return;
+    const instance = created.value;
     const entry: PoolEntry = { config, instance, connected: false, closed: false };
     if (!this.active.has(name)) {
       this.active.set(name, entry);

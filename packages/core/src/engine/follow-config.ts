@@ -4,7 +4,9 @@ import type { ConfigKind } from '../config/types.js';
 import type { PluginResolver } from '../contracts/resolver.js';
 import { formatIssue } from '../errors.js';
 import type { Logger } from '../log.js';
-import { SerialQueue } from './serial.js';
+import { SerialQueue } from '../async/serial-queue.js';
+import type { DiscoveryPool } from './discovery-pool.js';
+import type { LoggingControl } from './logging-control.js';
 
 /**
  * Follows a daemon's config directory: every change goes to `apply`, one at a time in order;
@@ -43,4 +45,24 @@ export async function followConfigDir(options: {
       await queue.idle();
     },
   };
+}
+
+/**
+ * Applies what both engines treat alike — `logging.yaml` and `discovery/*.yaml` — and says
+ * whether `change` was one of those.
+ */
+export async function applySharedChange(
+  change: ConfigChange,
+  logging: LoggingControl,
+  pool: DiscoveryPool,
+): Promise<boolean> {
+  const entry = change.type === 'remove' ? change.previous : change.entry;
+  if (entry.kind === 'logging') {
+    logging.apply(change.type === 'remove' ? undefined : entry.value);
+    return true;
+  }
+  if (entry.kind !== 'discovery') return false;
+  if (change.type === 'remove') await pool.remove(entry.name);
+  else await pool.set(entry.value);
+  return true;
 }

@@ -5,8 +5,8 @@ import { describeError } from '../errors.js';
 import { RiseFall } from '../health/rise-fall.js';
 import { debugFor } from '../log.js';
 import type { Logger } from '../log.js';
-import { pluginContext } from './plugin-context.js';
-import { runCheck, settleWithin } from './run-check.js';
+import { instantiate } from './instantiate.js';
+import { runCheck } from './run-check.js';
 import type { CheckOutcome } from './run-check.js';
 
 const trace = debugFor('core:engine:checks');
@@ -166,17 +166,20 @@ export class PortMonitor {
   private async instanceOf(check: MonitoredCheck): Promise<Check | { reason: string } | undefined> {
     if (check.instance !== undefined) return check.instance;
     const { config } = check;
-    const created = await settleWithin(
-      () =>
+    const created = await instantiate({
+      kind: 'checks',
+      name: config.name,
+      logger: this.logger,
+      create: (context) =>
         config.plugin.create(config.config, {
-          ...pluginContext('checks', config.name, this.logger),
+          ...context,
           target: { host: this.service.host, port: this.port },
           service: this.service.name,
         }),
-      config.timeout * 1000,
-      this.stopped.signal,
-      (lateInstance) => void dispose(lateInstance, this.logger),
-    );
+      release: (late) => dispose(late, this.logger),
+      timeoutMs: config.timeout * 1000,
+      stop: this.stopped.signal,
+    });
     if (!created.ok) {
       // A create that failed for a config edited meanwhile says nothing about the new one.
       return check.config === config

@@ -10,8 +10,8 @@ import { LoggingControl } from './logging-control.js';
 import { DiscoveryPool } from './discovery-pool.js';
 import { PortMonitor } from './port-monitor.js';
 import type { PortStatus } from './port-monitor.js';
-import { RegistrationReconciler } from './registrations.js';
-import { followConfigDir } from './follow-config.js';
+import { RegistrationPublisher } from './registration-publisher.js';
+import { applySharedChange, followConfigDir } from './follow-config.js';
 
 /** Options of {@link Reporter}. Only `configDir` and `resolver` are required. */
 export interface ReporterOptions {
@@ -48,7 +48,7 @@ export class Reporter {
   private readonly logger: Logger;
   private readonly services = new Map<string, ServiceState>();
   private readonly pool: DiscoveryPool;
-  private readonly registrations: RegistrationReconciler;
+  private readonly registrations: RegistrationPublisher;
   private readonly logging: LoggingControl;
   private readonly advertised: Advertised;
   private watcher: ConfigWatcher | undefined;
@@ -62,10 +62,11 @@ export class Reporter {
       host: options.advertise?.host ?? defaultAdvertisedHost(),
       ip: options.advertise?.ip ?? defaultAdvertisedIp() ?? '',
     };
-    this.registrations = new RegistrationReconciler((name) => this.pool.get(name), this.logger);
+    this.registrations = new RegistrationPublisher((name) => this.pool.get(name), this.logger);
     this.pool = new DiscoveryPool(this.logger, async (name, connected) => {
-      this.registrations.forget(name);
-      if (connected && !(await this.registrations.settled(name, HANDOFF_TIMEOUT_MS))) {
+      // Not connected yet: publish now, and the plugin converges once its session is up.
+      if (!connected) return this.registrations.refresh(name);
+      if (!(await this.registrations.handOver(name, HANDOFF_TIMEOUT_MS))) {
         this.logger.warn('registrations not all moved to the new discovery session in time', {
           discovery: name,
         });
@@ -127,28 +128,15 @@ export class Reporter {
    * embedder that feeds its own changes instead must await each call before the next.
    */
   async apply(change: ConfigChange): Promise<void> {
+    if (await applySharedChange(change, this.logging, this.pool)) return;
     const entry = change.type === 'remove' ? change.previous : change.entry;
-    switch (entry.kind) {
-      case 'logging':
-        this.logging.apply(change.type === 'remove' ? undefined : entry.value);
-        return;
-      case 'discovery':
-        if (change.type === 'remove') {
-          await this.pool.remove(entry.name);
-          this.registrations.forget(entry.name);
-        } else await this.pool.set(entry.value);
-        return;
-      case 'services':
-        if (change.type !== 'add')
-          await this.removeService(
-            change.previous.name,
-            change.type === 'update' ? entry.name : undefined,
-          );
-        if (change.type !== 'remove') this.upsertService(entry.value);
-        return;
-      default:
-        return;
-    }
+    if (entry.kind !== 'services') return;
+    if (change.type !== 'add')
+      await this.removeService(
+        change.previous.name,
+        change.type === 'update' ? entry.name : undefined,
+      );
+    if (change.type !== 'remove') this.upsertService(entry.value);
   }
 
   /** Adds a service, or reconfigures the one that kept its name (ports, checks, interval). */

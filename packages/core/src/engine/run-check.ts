@@ -1,5 +1,6 @@
 import type { Check } from '../contracts/check.js';
 import { describeError } from '../errors.js';
+import { isRecord } from '../is-record.js';
 
 /** The normalised outcome of one check run. */
 export interface CheckOutcome {
@@ -60,9 +61,11 @@ export async function runCheck(
 ): Promise<CheckOutcome> {
   const settled = await settleWithin((signal) => check.perform(signal), timeoutMs, stop);
   if (!settled.ok) return { ok: false, reason: settled.reason };
-  const result = settled.value;
+  const result: unknown = settled.value;
   if (typeof result === 'boolean') return { ok: result };
-  return result.reason === undefined
-    ? { ok: result.ok === true }
-    : { ok: result.ok === true, reason: result.reason };
+  // A plugin breaking its contract (undefined, a number…) is a failed check, not a crash.
+  if (!isRecord(result))
+    return { ok: false, reason: 'the check answered neither a boolean nor { ok, reason }' };
+  const { ok, reason } = result;
+  return typeof reason === 'string' ? { ok: ok === true, reason } : { ok: ok === true };
 }

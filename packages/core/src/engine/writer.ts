@@ -6,14 +6,19 @@ import type { PluginResolver } from '../contracts/resolver.js';
 import { describeError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
-import { compareText, sortNodes } from '../model/node.js';
+import { isRecord } from '../is-record.js';
+import { compareText, nodeProblem, sortNodes } from '../model/node.js';
 import type { Node } from '../model/node.js';
-import { Backoff } from '../backoff.js';
+import { printable } from '../model/names.js';
+import { Backoff } from '../async/backoff.js';
+import type { CoalescingWindow } from '../async/coalescing-timer.js';
+import { PassLoop } from '../async/pass-loop.js';
 import { LoggingControl } from './logging-control.js';
 import { DiscoveryPool } from './discovery-pool.js';
-import { pluginContext } from './plugin-context.js';
-import { followConfigDir } from './follow-config.js';
-import { SyncScheduler } from './sync-scheduler.js';
+import { instantiate } from './instantiate.js';
+import { topologyFor } from './topology.js';
+import type { ClusterView } from './topology.js';
+import { applySharedChange, followConfigDir } from './follow-config.js';
 
 /** Options of {@link Writer}. Only `configDir` and `resolver` are required. */
 export interface WriterOptions {
@@ -22,16 +27,18 @@ export interface WriterOptions {
   logger?: Logger;
   /** The sink behind `logger`, so `logging.yaml` can change level and format live. */
   logSink?: LogSink;
-  /** How long a burst of discovery updates is gathered into one sync. Default 10 ms. */
-  coalesceMs?: number;
+  /**
+   * How a burst of discovery updates is gathered into one sync: it starts once updates have been
+   * quiet for `minMs`, at most `maxMs` after the first. Default 2 ms / 20 ms.
+   */
+  coalesce?: CoalescingWindow;
   /** A full sync this often even without changes, as a safety net. Default 60 s; 0 disables. */
   resyncIntervalMs?: number;
 }
 
-interface ClusterEntry {
-  config: ClusterConfig;
-  nodes: readonly Node[];
-  discovered: boolean;
+interface ClusterEntry extends ClusterView {
+  /** Why each refused node was refused, so a bad node is logged once, not on every update. */
+  refused: ReadonlyMap<string, string>;
   /** The discovery instance watching this cluster; callbacks from any other are stale. */
   watchedBy?: Discovery;
   retry?: NodeJS.Timeout;
@@ -53,7 +60,7 @@ export class Writer {
   private readonly clusters = new Map<string, ClusterEntry>();
   private readonly balancers = new Map<string, BalancerEntry>();
   private readonly pool: DiscoveryPool;
-  private readonly scheduler: SyncScheduler;
+  private readonly syncs: PassLoop;
   private readonly logging: LoggingControl;
   private watcher: ConfigWatcher | undefined;
   private resync: NodeJS.Timeout | undefined;
@@ -61,7 +68,16 @@ export class Writer {
   constructor(private readonly options: WriterOptions) {
     this.logger = options.logger ?? silentLogger;
     this.logging = new LoggingControl(options.logSink);
-    this.scheduler = new SyncScheduler(() => this.syncAll(), options.coalesceMs ?? 10, this.logger);
+    this.syncs = new PassLoop({
+      pass: () => this.syncAll(),
+      wait: options.coalesce ?? { minMs: 2, maxMs: 20 },
+      backoff: { initialMs: 250, maxMs: 10_000 },
+      onFailure: (error, retryMs) =>
+        this.logger.error('sync failed, retrying', {
+          error: describeError(error),
+          retry_ms: retryMs,
+        }),
+    });
     this.pool = new DiscoveryPool(this.logger, (name) => this.watchAllOf(name));
   }
 
@@ -75,7 +91,7 @@ export class Writer {
       apply: (change) => this.apply(change),
     });
     const every = this.options.resyncIntervalMs ?? 60_000;
-    if (every > 0) this.resync = setInterval(() => this.scheduler.request(), every);
+    if (every > 0) this.resync = setInterval(() => this.syncs.request(), every);
     this.logger.info('writer started', {
       clusters: this.clusters.size,
       balancers: this.balancers.size,
@@ -87,7 +103,7 @@ export class Writer {
     clearInterval(this.resync);
     await this.watcher?.close();
     for (const entry of this.clusters.values()) clearTimeout(entry.retry);
-    await this.scheduler.stop();
+    await this.syncs.stop();
     await this.pool.closeAll();
     await Promise.all([...this.balancers.values()].map((entry) => entry.instance.close?.()));
     this.logger.info('writer stopped');
@@ -95,25 +111,14 @@ export class Writer {
 
   /** Resolves once a sync that starts after this call has succeeded (for tests and embedders). */
   synced(): Promise<void> {
-    const settled = this.scheduler.settled();
-    this.scheduler.request();
+    const settled = this.syncs.settled();
+    this.syncs.request();
     return settled;
   }
 
   /** The topology handed to the balancer named `balancer`, sorted by cluster name. */
   topology(balancer: string): ClusterState[] {
-    return [...this.clusters.values()]
-      .filter((entry) => balancer in entry.config.balancers)
-      .map((entry) => ({
-        name: entry.config.name,
-        config: entry.config.balancers[balancer],
-        discovered: entry.discovered,
-        nodes: entry.nodes,
-        ...(entry.config.metaCluster === undefined
-          ? {}
-          : { metaCluster: entry.config.metaCluster }),
-      }))
-      .sort((a, b) => compareText(a.name, b.name));
+    return topologyFor(balancer, this.clusters.values());
   }
 
   /**
@@ -121,11 +126,9 @@ export class Writer {
    * embedder that feeds its own changes instead must await each call before the next.
    */
   async apply(change: ConfigChange): Promise<void> {
+    if (await applySharedChange(change, this.logging, this.pool)) return;
     const entry = change.type === 'remove' ? change.previous : change.entry;
     switch (entry.kind) {
-      case 'logging':
-        this.logging.apply(change.type === 'remove' ? undefined : entry.value);
-        return;
       case 'balancers':
         await this.closeBalancer(entry.name);
         if (change.type !== 'remove') await this.openBalancer(entry.value);
@@ -133,18 +136,14 @@ export class Writer {
           this.logger.warn(
             'no balancer configured any more; the load balancer keeps its last configuration',
           );
-        this.scheduler.request();
-        return;
-      case 'discovery':
-        if (change.type === 'remove') await this.pool.remove(entry.name);
-        else await this.pool.set(entry.value);
+        this.syncs.request();
         return;
       case 'clusters':
         if (change.type === 'update' && change.previous.kind === 'clusters')
           await this.updateCluster(change.previous.value, entry.value);
         else if (change.type === 'add') this.addCluster(entry.value);
         else await this.removeCluster(entry.name);
-        this.scheduler.request();
+        this.syncs.request();
         return;
       default:
         return;
@@ -152,18 +151,15 @@ export class Writer {
   }
 
   private async openBalancer(config: BalancerConfig): Promise<void> {
-    try {
-      const instance = await config.plugin.create(
-        config.config,
-        pluginContext('balancers', config.name, this.logger),
-      );
-      this.balancers.set(config.name, { config, instance });
-    } catch (error) {
-      this.logger.error('balancer could not be created', {
-        balancer: config.name,
-        error: describeError(error),
-      });
-    }
+    const created = await instantiate({
+      kind: 'balancers',
+      name: config.name,
+      logger: this.logger,
+      create: (context) => config.plugin.create(config.config, context),
+      release: (late) => late.close?.(),
+      failureMessage: 'balancer could not be created',
+    });
+    if (created.ok) this.balancers.set(config.name, { config, instance: created.value });
   }
 
   private async closeBalancer(name: string): Promise<void> {
@@ -177,6 +173,7 @@ export class Writer {
       config,
       nodes: [],
       discovered: false,
+      refused: new Map(),
       backoff: new Backoff(250, 5_000),
     };
     this.clusters.set(config.name, entry);
@@ -227,9 +224,9 @@ export class Writer {
     discovery
       .watch(name, (nodes) => {
         if (this.clusters.get(name) !== entry || entry.watchedBy !== discovery) return;
-        entry.nodes = sortNodes(nodes);
+        entry.nodes = sortNodes(this.usable(entry, nodes));
         entry.discovered = true;
-        this.scheduler.request();
+        this.syncs.request();
       })
       .then(
         () => entry.backoff.reset(),
@@ -247,6 +244,29 @@ export class Writer {
       );
   }
 
+  /**
+   * The nodes a balancer may see. Discovery output is untrusted input even from a well-meaning
+   * plugin: a node with an invalid address, host or port is left out and logged once.
+   */
+  private usable(entry: ClusterEntry, nodes: readonly Node[]): Node[] {
+    const refused = new Map<string, string>();
+    const usable = nodes.filter((node) => {
+      const problem = nodeProblem(node);
+      if (problem === undefined) return true;
+      const name = nodeLabel(node);
+      refused.set(name, problem);
+      if (entry.refused.get(name) !== problem)
+        this.logger.warn('discovery reported an unusable node; leaving it out', {
+          cluster: entry.config.name,
+          node: name,
+          problem,
+        });
+      return false;
+    });
+    entry.refused = refused;
+    return usable;
+  }
+
   private async syncAll(): Promise<void> {
     const failures: string[] = [];
     for (const [name, entry] of [...this.balancers].sort(([a], [b]) => compareText(a, b))) {
@@ -258,4 +278,10 @@ export class Writer {
     }
     if (failures.length > 0) throw new Error(`balancer sync failed (${failures.join('; ')})`);
   }
+}
+
+/** `host:port` of a node that may be malformed, quoted safely for a log line. */
+function nodeLabel(node: unknown): string {
+  const { host, port } = isRecord(node) ? node : {};
+  return printable(`${String(host)}:${String(port)}`);
 }

@@ -1,3 +1,6 @@
+import { isRecord } from '../is-record.js';
+import { hostProblem, ipProblem, portProblem } from './names.js';
+
 /**
  * The model shared by every plugin. A {@link Node} is one (host, port) instance of a service as
  * discovery reports it; a {@link Peer} is the HAProxy instance on that node's machine (for
@@ -46,4 +49,35 @@ export function sortNodes(nodes: readonly Node[]): Node[] {
 /** Byte-order string comparison (locale-independent, so output never depends on the machine). */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Why `value` is not a usable {@link Node}, or undefined when it is one. The writer asks this of
+ * every node a discovery plugin reports, so no balancer — ours or a third party's — ever receives
+ * `999.1.1.1:70000` or a host name with a space, whatever the plugin let through.
+ */
+export function nodeProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'a node must be an object';
+  const { host, ip, port, metadata, peer } = value;
+  if (typeof ip !== 'string') return '"ip" must be a string';
+  if (typeof host !== 'string') return '"host" must be a string';
+  const problem = ipProblem(ip) ?? hostProblem(host) ?? portProblem(port);
+  if (problem !== undefined) return problem;
+  if (!isRecord(metadata) || !isJson(metadata)) return '"metadata" must be a JSON object';
+  if (peer === undefined) return undefined;
+  if (!isRecord(peer)) return '"peer" must be an object';
+  if (typeof peer['name'] !== 'string') return 'peer "name" must be a string';
+  if (typeof peer['ip'] !== 'string') return 'peer "ip" must be a string';
+  const peerProblem =
+    hostProblem(peer['name']) ?? ipProblem(peer['ip']) ?? portProblem(peer['port']);
+  return peerProblem === undefined ? undefined : `peer: ${peerProblem}`;
+}
+
+/** Whether `value` can be written as JSON (no cycles, no BigInt): balancers may persist it. */
+function isJson(value: unknown): boolean {
+  try {
+    return JSON.stringify(value) !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -49,7 +49,7 @@ export interface BrokenClaim extends PluginPackage {
 }
 
 /** Phase 1's result: what was found, from package.json files only. */
-export interface Discovery {
+export interface PluginScan {
   readonly projectRoot: string | undefined;
   /** Where the search for the project's package.json started, when none was found. */
   readonly noProjectAbove: string | undefined;
@@ -187,7 +187,7 @@ async function examine(candidates: readonly Candidate[], found: Found): Promise<
  * Phase 1: finds plugin packages among the dependencies of the project root, then of each
  * `selfPackageDirs` entry, reading package.json files only. Problems are collected, never thrown.
  */
-export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Discovery> {
+export async function discoverPlugins(options: DiscoverOptions = {}): Promise<PluginScan> {
   const start = resolve(options.configDir ?? process.cwd());
   const projectRoot =
     options.projectRoot === undefined ? findProjectRoot(start) : resolve(options.projectRoot);

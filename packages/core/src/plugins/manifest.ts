@@ -58,13 +58,13 @@ function section(what: string) {
  *
  * @example
  * ```json
- * "lighthouse": { "apiVersion": 1, "checks": { "http": "./dist/http.js" } }
+ * "lighthouse": { "apiVersion": 2, "checks": { "http": "./dist/http.js" } }
  * ```
  *
  * @example A package with two plugins, one of them a named export
  * ```json
  * "lighthouse": {
- *   "apiVersion": 1,
+ *   "apiVersion": 2,
  *   "discovery": { "consul": "./dist/consul.js" },
  *   "checks": { "consul-agent": { "target": "./dist/index.js", "export": "agentCheck" } }
  * }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { closestMatch } from '../config/did-you-mean.js';
+import { closestMatch } from '../did-you-mean.js';
 import type { PluginKind } from '../define.js';
 import { ErrorCode, LighthouseError, PluginError, describeError } from '../errors.js';
 import type { PluginEntry, PluginFailure, PluginPackage, SearchedRoot } from './types.js';

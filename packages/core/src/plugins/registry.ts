@@ -1,10 +1,10 @@
 import type { PluginResolver } from '../contracts/resolver.js';
 import type { AnyPlugin, PluginKind, PluginOf } from '../define.js';
-import { PluginError } from '../errors.js';
+import { isPluginError } from '../errors.js';
 import { compareText } from '../model/node.js';
-import type { LighthouseError } from '../errors.js';
+import type { LighthouseError, PluginError } from '../errors.js';
 import { discoverPlugins } from './discover.js';
-import type { DiscoverOptions, Discovery } from './discover.js';
+import type { DiscoverOptions, PluginScan } from './discover.js';
 import { loadEntry } from './load.js';
 import type { LoadOutcome } from './load.js';
 import { conflictError, failureError, notFoundError } from './messages.js';
@@ -37,14 +37,14 @@ function isConflict(entries: readonly PluginEntry[]): entries is Conflict {
  * that name it.
  */
 export class PluginRegistry implements PluginResolver {
-  readonly #discovery: Discovery;
+  readonly #scan: PluginScan;
   readonly #entries: readonly PluginEntry[];
   readonly #byKey = new Map<string, PluginEntry[]>();
   readonly #loads = new Map<PluginEntry, Promise<LoadOutcome>>();
 
-  private constructor(discovery: Discovery) {
-    this.#discovery = discovery;
-    this.#entries = [...discovery.entries].sort(byKindThenName);
+  private constructor(scan: PluginScan) {
+    this.#scan = scan;
+    this.#entries = [...scan.entries].sort(byKindThenName);
     for (const entry of this.#entries) {
       const key = keyOf(entry.kind, entry.name);
       this.#byKey.set(key, [...(this.#byKey.get(key) ?? []), entry]);
@@ -81,7 +81,7 @@ export class PluginRegistry implements PluginResolver {
     const conflicts = [...this.#byKey.values()].flatMap((entries) =>
       isConflict(entries) ? [conflictError(entries)] : [],
     );
-    return [...this.#discovery.problems, ...conflicts];
+    return [...this.#scan.problems, ...conflicts];
   }
 
   /**
@@ -110,7 +110,7 @@ export class PluginRegistry implements PluginResolver {
         try {
           return { entry, ok: true, plugin: await this.resolve(entry.kind, entry.name) };
         } catch (error) {
-          if (!(error instanceof PluginError)) throw error;
+          if (!isPluginError(error)) throw error;
           return { entry, ok: false, error };
         }
       }),
@@ -128,15 +128,8 @@ export class PluginRegistry implements PluginResolver {
 
   /** No usable entry: a broken manifest claiming the name says more than "not found". */
   #unavailable(kind: PluginKind, name: string, referencedFrom: string | undefined): PluginError {
-    const claim = this.#discovery.broken.find(
-      (broken) => broken.kind === kind && broken.name === name,
-    );
+    const claim = this.#scan.broken.find((broken) => broken.kind === kind && broken.name === name);
     if (claim !== undefined) return failureError(kind, name, claim, claim.failure, referencedFrom);
-    return notFoundError(
-      { ...this.#discovery, found: this.names(kind) },
-      kind,
-      name,
-      referencedFrom,
-    );
+    return notFoundError({ ...this.#scan, found: this.names(kind) }, kind, name, referencedFrom);
   }
 }

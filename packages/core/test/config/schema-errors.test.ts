@@ -1,6 +1,5 @@
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
-import { closestMatch, editDistance } from '../../src/config/did-you-mean.js';
 import { schemaProblems, validateSchema } from '../../src/config/schema-errors.js';
 
 const Schema = Type.Object(
@@ -84,19 +83,5 @@ describe('validateSchema', () => {
       ok: false,
       problems: [{ pointer: '/extra', message: 'unknown key "extra"' }],
     });
-  });
-});
-
-describe('did you mean', () => {
-  it('measures edit distance', () => {
-    expect(editDistance('interval', 'interval')).toBe(0);
-    expect(editDistance('intervall', 'interval')).toBe(1);
-    expect(editDistance('rsie', 'rise')).toBe(2);
-    expect(editDistance('', 'abc')).toBe(3);
-  });
-  it('suggests only candidates closer than 3 edits, the closest first', () => {
-    expect(closestMatch('haproxi', ['haproxy', 'nginx'])).toBe('haproxy');
-    expect(closestMatch('fal', ['fall', 'falls'])).toBe('fall');
-    expect(closestMatch('timeout', ['rise', 'fall'])).toBeUndefined();
   });
 });

@@ -9,7 +9,8 @@ import {
 import type { TempDir } from '@lighthouse/testing';
 // The engines come from the built package, like the plugins of @lighthouse/testing, so that
 // both sides share one copy of core's types (the plugin brand is a unique symbol).
-import { createStaticResolver, defineCheck, Reporter } from '@lighthouse/core';
+import { defineCheck } from '@lighthouse/core';
+import { createStaticResolver, Reporter } from '@lighthouse/core/engine';
 
 /**
  * Two checks (`scripted`, `other`) whose result per port the test sets, counting their runs per

@@ -10,8 +10,8 @@ import {
 import type { TempDir } from '@lighthouse/testing';
 // The engine comes from the built package, like the plugins of @lighthouse/testing, so that
 // both sides share one copy of core's types (the plugin brand is a unique symbol).
-import { createStaticResolver, Writer } from '@lighthouse/core';
 import type { Node } from '@lighthouse/core';
+import { createStaticResolver, Writer } from '@lighthouse/core/engine';
 
 const node = (host: string, port: number): Node => ({ host, ip: '10.0.0.1', port, metadata: {} });
 
@@ -37,7 +37,7 @@ describe('Writer engine', () => {
         memoryDiscoveryPlugin(backend),
         recordingBalancerPlugin(recorder),
       ]),
-      coalesceMs: 20,
+      coalesce: { minMs: 20, maxMs: 20 },
     });
     await writer.start();
     return { backend, recorder, dir, writer };

@@ -9,7 +9,7 @@ describe('readManifest', () => {
     expect(
       readManifest(
         {
-          apiVersion: 1,
+          apiVersion: 2,
           checks: { http: './dist/http.js' },
           discovery: { consul: { target: 'dist/index.js', export: 'consul' } },
           balancers: { nginx: { target: './dist/nginx.js' } },
@@ -44,44 +44,44 @@ describe('readManifest', () => {
   });
 
   it('rejects another apiVersion before looking at anything else, keeping the claimed names', () => {
-    expect(readManifest({ apiVersion: 2, checks: { a: 1 }, future: true }, dir)).toEqual({
+    expect(readManifest({ apiVersion: 3, checks: { a: 1 }, future: true }, dir)).toEqual({
       status: 'invalid',
       reasons: [
-        '/apiVersion: 2 is not supported (this lighthouse implements plugin API version 1)',
+        '/apiVersion: 3 is not supported (this lighthouse implements plugin API version 2)',
       ],
       suggestion:
-        'Install a version of the package built for plugin API version 1, or a lighthouse that implements version 2',
+        'Install a version of the package built for plugin API version 2, or a lighthouse that implements version 3',
       claims: [{ kind: 'checks', name: 'a' }],
     });
   });
 
   it.each([
     [{ apiVersion: '1' }, '/apiVersion: must be integer'],
-    [{ apiVersion: 1, checks: [] }, '/checks: must be object'],
+    [{ apiVersion: 2, checks: [] }, '/checks: must be object'],
     [
-      { apiVersion: 1, checks: { a: '' } },
+      { apiVersion: 2, checks: { a: '' } },
       '/checks/a: must be a file path or { "target": file, "export": name }',
     ],
     [
-      { apiVersion: 1, checks: { a: { target: './a.js', exprt: 'a' } } },
+      { apiVersion: 2, checks: { a: { target: './a.js', exprt: 'a' } } },
       '/checks/a: must be a file path',
     ],
     [
-      { apiVersion: 1, check: {} },
+      { apiVersion: 2, check: {} },
       '/check: is not a known key (expected apiVersion, checks, discovery or balancers)',
     ],
     [
-      { apiVersion: 1, checks: { 'has space': './a.js' } },
+      { apiVersion: 2, checks: { 'has space': './a.js' } },
       '/checks: "has space" is not a valid name',
     ],
     [
-      { apiVersion: 1, checks: { a: '../a.js' } },
+      { apiVersion: 2, checks: { a: '../a.js' } },
       '/checks/a: target "../a.js" points outside the package',
     ],
-    [{ apiVersion: 1, checks: { a: './dist/../../a.js' } }, 'points outside the package'],
-    [{ apiVersion: 1, checks: { a: '.' } }, '/checks/a: target "." points outside the package'],
+    [{ apiVersion: 2, checks: { a: './dist/../../a.js' } }, 'points outside the package'],
+    [{ apiVersion: 2, checks: { a: '.' } }, '/checks/a: target "." points outside the package'],
     [
-      { apiVersion: 1, checks: { a: '/etc/a.js' } },
+      { apiVersion: 2, checks: { a: '/etc/a.js' } },
       '/checks/a: target "/etc/a.js" must be relative to the package',
     ],
   ])('rejects %j: %s', (key, reason) => {
@@ -91,6 +91,6 @@ describe('readManifest', () => {
   });
 
   it('accepts a manifest that declares no plugin yet', () => {
-    expect(readManifest({ apiVersion: 1 }, dir)).toEqual({ status: 'valid', targets: [] });
+    expect(readManifest({ apiVersion: 2 }, dir)).toEqual({ status: 'valid', targets: [] });
   });
 });

@@ -59,7 +59,7 @@ const cases: Case[] = [
     name: 'future',
     expectCode: ErrorCode.PluginInvalid,
     expectMessageIncludes:
-      '/apiVersion: 2 is not supported (this lighthouse implements plugin API version 1)',
+      '/apiVersion: 3 is not supported (this lighthouse implements plugin API version 2)',
   },
   {
     scenario: 'entry-missing',

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { ErrorCode, LighthouseError, describeError } from '@lighthouse/core';
+import { describeError, ErrorCode, LighthouseError } from '@lighthouse/core';
 
 /** HAProxy's version, from `haproxy -v`. */
 

@@ -1,4 +1,4 @@
-import { InternalError, printable } from '@lighthouse/core';
+import { InternalError, printable, SerialQueue } from '@lighthouse/core';
 import { unsafeForSocket } from './commands.js';
 import { oneShot } from './one-shot.js';
 import { PromptSession } from './prompt-session.js';
@@ -43,7 +43,7 @@ export class AdminSocket {
   private readonly session: PromptSession;
   private readonly timeoutMs: number;
   private readonly maxLineBytes: number;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     readonly socketPath: string,
@@ -69,9 +69,7 @@ export class AdminSocket {
         ),
       );
     }
-    const result = this.queue.then(() => this.runNow(commands));
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.queue.run(() => this.runNow(commands));
   }
 
   /** Drops the session: after a reload it would still talk to the old worker. */

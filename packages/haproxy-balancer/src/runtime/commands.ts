@@ -1,4 +1,4 @@
-import { InternalError, hasControlCharacter, printable } from '@lighthouse/core';
+import { hasControlCharacter, InternalError, printable } from '@lighthouse/core';
 import { RuntimeCommandError } from './errors.js';
 
 /**

@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import type { ClusterState, LogFields, Logger, Node } from '@lighthouse/core';
 import { createTempDir, waitFor } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
-import { MasterCli, RuntimeApi, balancerPaths } from '../../src/index.js';
-import type { HAProxyClusterConfig, HAProxyConfig, ServerState } from '../../src/index.js';
+import { balancerPaths } from '../../src/balancer.js';
+import { MasterCli } from '../../src/runtime/master-cli.js';
+import { RuntimeApi } from '../../src/runtime/runtime-api.js';
+import type { ServerState } from '../../src/runtime/show-parsers.js';
+import type { HAProxyClusterConfig, HAProxyConfig } from '../../src/schema.js';
 import { isOurHAProxy, readPidFile } from '../../src/process/pid.js';
 
 /**

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Balancer, ClusterState } from '@lighthouse/core';
 import { freePort, waitFor } from '@lighthouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReloadFailedError, balancerPaths, createBalancer } from '../../src/index.js';
-import type { HAProxyClusterConfig } from '../../src/index.js';
+import { balancerPaths, createBalancer } from '../../src/balancer.js';
+import { ReloadFailedError } from '../../src/process/haproxy-process.js';
+import type { HAProxyClusterConfig } from '../../src/schema.js';
 import { isOurHAProxy, readPidFile } from '../../src/process/pid.js';
 import {
   bodies,

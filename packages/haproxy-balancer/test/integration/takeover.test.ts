@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Balancer, ClusterState } from '@lighthouse/core';
 import { freePort, waitFor } from '@lighthouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBalancer } from '../../src/index.js';
-import type { HAProxyClusterConfig } from '../../src/index.js';
+import { createBalancer } from '../../src/balancer.js';
+import type { HAProxyClusterConfig } from '../../src/schema.js';
 import { isOurHAProxy, readPidFile } from '../../src/process/pid.js';
 import {
   bodies,

@@ -3,8 +3,9 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Balancer, ClusterState } from '@lighthouse/core';
 import { freePort, waitFor } from '@lighthouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminFlags, createBalancer } from '../../src/index.js';
-import type { HAProxyClusterConfig } from '../../src/index.js';
+import { createBalancer } from '../../src/balancer.js';
+import { AdminFlags } from '../../src/runtime/show-parsers.js';
+import type { HAProxyClusterConfig } from '../../src/schema.js';
 import {
   cluster,
   createFixture,

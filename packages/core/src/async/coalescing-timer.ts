@@ -1,0 +1,63 @@
+/** How long a {@link CoalescingTimer} gathers activity (consul-template's `wait {min, max}`). */
+export interface CoalescingWindow {
+  /** Fire once activity has been quiet for this long… */
+  minMs: number;
+  /** …but never later than this after the first activity of the window. */
+  maxMs: number;
+}
+
+/**
+ * Turns a burst of activity into one call: `fire` runs `minMs` after the last `touch()`, and at
+ * most `maxMs` after the first touch of the window, so a steady stream still gets through. The one
+ * debouncer of the code base (config files, ZooKeeper deliveries, the writer's syncs).
+ *
+ * `fire` receives whether the window ran to `maxMs`; returning `false` keeps the window open
+ * ("not yet": the caller touches again when it is ready), so its age keeps counting toward `maxMs`.
+ */
+export class CoalescingTimer {
+  private timer: NodeJS.Timeout | undefined;
+  /** When the open window's first touch happened (`performance.now()`), if a window is open. */
+  private openedAt: number | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly window: CoalescingWindow,
+    private readonly fire: (overdue: boolean) => boolean | void,
+  ) {}
+
+  /** Whether a call of `fire` is pending. */
+  get pending(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Records activity: (re)arms the timer within the window. */
+  touch(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    this.openedAt ??= now;
+    clearTimeout(this.timer);
+    const left = this.openedAt + this.window.maxMs - now;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, Math.min(this.window.minMs, left)));
+  }
+
+  /** Drops a pending call and closes the window; a later touch starts a new one. */
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.openedAt = undefined;
+  }
+
+  /** Cancels, and ignores every later touch. */
+  close(): void {
+    this.closed = true;
+    this.cancel();
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const openedAt = this.openedAt ?? performance.now();
+    this.openedAt = undefined;
+    if (this.fire(performance.now() - openedAt >= this.window.maxMs) === false)
+      this.openedAt = openedAt;
+  }
+}
