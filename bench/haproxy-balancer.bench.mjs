@@ -8,13 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '@lighthouse/core';
-import {
-  MasterCli,
-  RuntimeApi,
-  balancerPaths,
-  createBalancer,
-  renderConfig,
-} from '@lighthouse/haproxy-balancer';
+// The balancer's internals, which its package does not export: imported from the build.
+import { balancerPaths, createBalancer } from '../packages/haproxy-balancer/dist/balancer.js';
+import { renderConfig } from '../packages/haproxy-balancer/dist/render.js';
+import { MasterCli } from '../packages/haproxy-balancer/dist/runtime/master-cli.js';
+import { RuntimeApi } from '../packages/haproxy-balancer/dist/runtime/runtime-api.js';
 import { percentile } from './percentile.mjs';
 
 const RENDER_RUNS = 50;

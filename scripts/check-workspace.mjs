@@ -6,6 +6,7 @@
 // - @lighthouse/testing is only ever a devDependency;
 // - every file named by a "lighthouse" manifest exists after the build;
 // - every package declares the same engines.node as the root;
+// - no src/index.ts re-exports with `export * from` (type-only `export type *` is deliberate);
 // and the import rules of scripts/workspace-rules.mjs, read from the sources:
 // - undeclared-dependency: src/ imports only declared dependencies, peers and optional
 //   dependencies (test/ also devDependencies and the root's devDependencies);
@@ -77,6 +78,19 @@ for (const dir of packageDirs) {
           );
       }
     }
+  }
+
+  // A public surface is chosen, not inherited: an index lists its exports by name.
+  const index = join(dir, 'src', 'index.ts');
+  if (existsSync(index)) {
+    readFileSync(index, 'utf8')
+      .split('\n')
+      .forEach((line, at) => {
+        if (/^\s*export\s+\*\s+from\b/.test(line))
+          problems.push(
+            `${where}/src/index.ts:${at + 1}: "export *" re-exports a module's internals; list the exports by name`,
+          );
+      });
   }
 }
 

@@ -1,4 +1,5 @@
 import { getSystemErrorMap } from 'node:util';
+import { isRecord } from './is-record.js';
 
 /**
  * Every error lighthouse raises on purpose carries a stable `code` (listed in {@link ErrorCode}),
@@ -129,7 +130,7 @@ export function isPluginError(value: unknown): value is PluginError {
   return (
     isLighthouseError(value) &&
     PLUGIN_ERROR_CODES.has(value.code) &&
-    typeof (value as { details?: unknown }).details === 'object'
+    isRecord((value as { details?: unknown }).details)
   );
 }
 

@@ -9,8 +9,12 @@ export function renderError(error: unknown, withStack = false): string {
   if (isLighthouseError(error)) {
     const [first = '', ...rest] = error.message.split('\n');
     lines.push(`Error: ${first}`, ...rest.map((line) => `  ${line}`), `Code: ${error.code}`);
-    for (const suggestion of error.suggestions) lines.push(`Try this: ${suggestion}`);
-    if (error.ref !== undefined) lines.push(`Reference: ${error.ref}`);
+    // Another copy of core may be older or newer: read its fields defensively.
+    const suggestions: unknown = error.suggestions;
+    if (Array.isArray(suggestions))
+      for (const suggestion of suggestions) lines.push(`Try this: ${String(suggestion)}`);
+    const ref: unknown = error.ref;
+    if (typeof ref === 'string') lines.push(`Reference: ${ref}`);
   } else if (error instanceof Error) {
     lines.push(`Error: ${error.message}`);
   } else {

@@ -17,7 +17,7 @@ import { parseServersState } from '../src/runtime/show-parsers.js';
 import { batchLines } from '../src/runtime/admin-socket.js';
 import { replyError } from '../src/runtime/commands.js';
 import { refusalKind } from '../src/runtime/errors.js';
-import { parseInfo, parseStatCsv } from '../src/runtime/show-parsers.js';
+import { parseStatCsv } from '../src/runtime/show-parsers.js';
 
 /** The runtime-API client against a fake admin socket that speaks 2.6's prompt protocol. */
 
@@ -130,18 +130,24 @@ describe('RuntimeApi', () => {
     api.reset();
   });
 
-  it('throws typed refusals from the single-command methods', async () => {
+  it('gives each command its own outcome, a refusal typed', async () => {
     const api = new RuntimeApi(socketPath);
-    await expect(api.delServer('web', 'x:1')).rejects.toBeInstanceOf(RuntimeCommandError);
-    await expect(api.setWeight('web', 'x:1', 3)).resolves.toBeUndefined();
+    const [deleted, weighted] = await api.execute([
+      { op: 'del-server', backend: 'web', server: 'x:1' },
+      { op: 'set-weight', backend: 'web', server: 'x:1', weight: 3 },
+    ]);
+    expect(deleted?.error).toBeInstanceOf(RuntimeCommandError);
+    expect(weighted?.error).toBeUndefined();
     api.reset();
   });
 
   it('reconnects after HAProxy closed the session', async () => {
     const api = new RuntimeApi(socketPath);
-    await api.setServerState('web', 'a:80', 'drain');
+    const drain = { op: 'set-state', backend: 'web', server: 'a:80', state: 'drain' } as const;
+    await api.execute([drain]);
     connections[0]?.destroy();
-    await expect(api.setServerState('web', 'a:80', 'ready')).resolves.toBeUndefined();
+    const [ready] = await api.execute([{ ...drain, state: 'ready' }]);
+    expect(ready?.error).toBeUndefined();
     expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
     api.reset();
   });
@@ -171,7 +177,7 @@ describe('RuntimeApi', () => {
 
   it('fails with a connection error when nothing listens', async () => {
     const api = new RuntimeApi(join(dir.dir, 'missing.sock'));
-    await expect(api.showInfo()).rejects.toThrow(/missing\.sock: ENOENT/);
+    await expect(api.showServersState()).rejects.toThrow(/missing\.sock: ENOENT/);
   });
 });
 
@@ -306,9 +312,7 @@ describe('show parsers', () => {
     expect(parseServersState(`1\n${STATE_HEADER}\n\n`)).toEqual([]);
   });
 
-  it('parses show info and show stat CSV', () => {
-    const info = parseInfo('Name: HAProxy\nVersion: 2.6.12-1+deb12u4\nUptime_sec: 3\n');
-    expect(info.get('Version')).toBe('2.6.12-1+deb12u4');
+  it('parses show stat CSV', () => {
     const rows = parseStatCsv(
       '# pxname,svname,status,weight,\nweb,a:80,UP,1,\nweb,BACKEND,UP,1,\n\n',
     );

@@ -1,10 +1,21 @@
 /**
  * @lighthouse/testing: helpers for lighthouse's own tests and for plugin authors.
  */
-export * from './wait-for.js';
-export * from './memory-discovery.js';
-export * from './recording-balancer.js';
-export * from './temp-dir.js';
+export { waitFor } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
+export {
+  MemoryDiscoveryBackend,
+  MemoryDiscoveryConfig,
+  memoryDiscoveryPlugin,
+} from './memory-discovery.js';
+export {
+  BalancerRecorder,
+  RecordingBalancerConfig,
+  RecordingClusterConfig,
+  recordingBalancerPlugin,
+} from './recording-balancer.js';
+export { createTempConfigDir, createTempDir, createTempProject } from './temp-dir.js';
+export type { FileContent, TempDir } from './temp-dir.js';
 export {
   checkPluginProblems,
   describeCheckPlugin,
@@ -20,6 +31,13 @@ export type {
   PerformCheckOptions,
   TestServer,
 } from './check-conformance.js';
-export * from './free-port.js';
-export * from './zookeeper-server.js';
-export * from './redis-server.js';
+export { freePort } from './free-port.js';
+export { startZooKeeper, startZooKeeperEnsemble, zooKeeperCommand } from './zookeeper-server.js';
+export type {
+  ZooKeeperEnsemble,
+  ZooKeeperMember,
+  ZooKeeperOptions,
+  ZooKeeperServer,
+} from './zookeeper-server.js';
+export { startRedis } from './redis-server.js';
+export type { RedisServer } from './redis-server.js';

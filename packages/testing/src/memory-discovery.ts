@@ -24,6 +24,7 @@ export class MemoryDiscoveryBackend {
   private readonly listeners = new Map<string, Set<NodesListener>>();
   private readonly failures = new Map<Operation, Error[]>();
   private online = true;
+  private readonly reconnects = new Set<() => void>();
   /**
    * Every operation performed, in order: `connect`, `watch web`, and for each publish what it
    * changed, e.g. `register web localhost:8080`, `deregister web localhost:8080`.
@@ -55,10 +56,21 @@ export class MemoryDiscoveryBackend {
     if (this.clusters.get(cluster)?.delete(name) === true) this.notify(cluster);
   }
 
-  /** Takes the backend offline or back online; coming back re-notifies every watcher. */
+  /**
+   * Takes the backend offline or back online. Coming back is a reconnect: every instance converges
+   * to the set it was last asked to publish, then every watcher hears its cluster again.
+   */
   setOnline(online: boolean): void {
     this.online = online;
-    if (online) for (const cluster of this.listeners.keys()) this.notify(cluster);
+    if (!online) return;
+    for (const reconnect of this.reconnects) reconnect();
+    for (const cluster of this.listeners.keys()) this.notify(cluster);
+  }
+
+  /** @internal Called back when the backend comes online again; returns the unsubscribe. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnects.add(listener);
+    return () => this.reconnects.delete(listener);
   }
 
   /** Makes the next `operation` reject with `error`. */
@@ -93,8 +105,13 @@ export class MemoryDiscoveryBackend {
 class MemoryDiscovery implements Discovery {
   private readonly unsubscribes = new Map<string, () => void>();
   private registered = new Map<string, Registration>();
+  /** The latest published set (what a reconnect converges to); undefined once released. */
+  private wanted: Map<string, Registration> | undefined = new Map();
+  private readonly stopReconnecting: () => void;
 
-  constructor(private readonly backend: MemoryDiscoveryBackend) {}
+  constructor(private readonly backend: MemoryDiscoveryBackend) {
+    this.stopReconnecting = backend.onReconnect(() => this.converge());
+  }
 
   async connect(): Promise<void> {
     this.backend.check('connect');
@@ -103,6 +120,7 @@ class MemoryDiscovery implements Discovery {
 
   /** Ends the "session": its registrations vanish, like ephemeral znodes. */
   async close(): Promise<void> {
+    this.release();
     for (const unsubscribe of this.unsubscribes.values()) unsubscribe();
     this.unsubscribes.clear();
     // Like ephemeral znodes: only what this instance still owns disappears with its session.
@@ -126,10 +144,27 @@ class MemoryDiscovery implements Discovery {
     this.backend.log.push(`unwatch ${cluster}`);
   }
 
-  /** Converges this instance's registrations to exactly `registrations`, like a real plugin. */
+  /**
+   * Converges this instance's registrations to exactly `registrations`, like a real plugin: a
+   * rejected publish (offline, or an injected failure) keeps the set, and the next reconnect
+   * (`setOnline(true)`) converges to it.
+   */
   async publish(registrations: readonly Registration[]): Promise<void> {
+    if (this.wanted === undefined) throw new Error('released: this instance registers nothing');
+    this.wanted = new Map(registrations.map((entry) => [registrationKey(entry), entry]));
     this.backend.check('publish');
-    const next = new Map(registrations.map((entry) => [registrationKey(entry), entry]));
+    this.converge();
+  }
+
+  /** Stops maintaining the registrations; they stay until `close()`. */
+  release(): void {
+    this.wanted = undefined;
+    this.stopReconnecting();
+  }
+
+  private converge(): void {
+    const next = this.wanted;
+    if (next === undefined) return;
     for (const [key, { service, node }] of this.registered) {
       if (next.has(key)) continue;
       this.backend.remove(service, nodeName(node), this);
@@ -140,7 +175,7 @@ class MemoryDiscovery implements Discovery {
       this.backend.put(entry.service, entry.node, this);
       this.backend.log.push(`register ${entry.service} ${nodeName(entry.node)}`);
     }
-    this.registered = next;
+    this.registered = new Map(next);
   }
 }
 

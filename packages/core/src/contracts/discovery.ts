@@ -6,7 +6,10 @@ export interface Registration {
   node: Node;
 }
 
-/** Receives a cluster's complete, validated node set each time it changes. */
+/**
+ * Receives a cluster's complete, validated node set each time it changes. A delivered node is
+ * never modified afterwards (a changed node is a new object): the writer checks each node once.
+ */
 export type NodesListener = (nodes: readonly Node[]) => void;
 
 /**

@@ -4,14 +4,13 @@ import type { ConfigKind } from '../config/types.js';
 import type { PluginResolver } from '../contracts/resolver.js';
 import { formatIssue } from '../errors.js';
 import type { Logger } from '../log.js';
-import { SerialQueue } from '../async/serial-queue.js';
 import type { DiscoveryPool } from './discovery-pool.js';
 import type { LoggingControl } from './logging-control.js';
 
 /**
- * Follows a daemon's config directory: every change goes to `apply`, one at a time in order;
- * a rejected file is logged with where and why, and its previous version stays in force.
- * Resolves once the files present at start have been applied.
+ * Follows a daemon's config directory: every change goes to `apply`, one at a time in order (the
+ * watcher awaits each before the next); a rejected file is logged with where and why, and its
+ * previous version stays in force. Resolves once the files present at start have been applied.
  */
 export async function followConfigDir(options: {
   dir: string;
@@ -21,13 +20,12 @@ export async function followConfigDir(options: {
   apply: (change: ConfigChange) => Promise<void>;
 }): Promise<ConfigWatcher> {
   const { logger } = options;
-  const queue = new SerialQueue();
-  const watcher = await watchConfigDir({
+  return watchConfigDir({
     dir: options.dir,
     kinds: options.kinds,
     resolver: options.resolver,
     log: logger,
-    onChange: (change) => queue.run(() => options.apply(change)),
+    onChange: (change) => options.apply(change),
     onIssues: (file, issues) => {
       for (const issue of issues) {
         logger.error(`config rejected, previous version stays in force: ${formatIssue(issue)}`, {
@@ -37,14 +35,6 @@ export async function followConfigDir(options: {
       if (issues.length === 0) logger.info('config problems cleared', { file });
     },
   });
-  await queue.idle();
-  return {
-    current: () => watcher.current(),
-    close: async () => {
-      await watcher.close();
-      await queue.idle();
-    },
-  };
 }
 
 /**

@@ -13,7 +13,7 @@ export { defaultAdvertisedHost, defaultAdvertisedIp } from './advertise.js';
 export { renderOnce } from './render-once.js';
 export type { RenderedBalancer, RenderOnceOptions, RenderOnceResult } from './render-once.js';
 export { runCheck } from './run-check.js';
-export type { CheckOutcome } from './run-check.js';
+export type { CheckOutcome, Settled } from './run-check.js';
 export { CREATE_TIMEOUT_MS, instantiate } from './instantiate.js';
 export type { InstanceSpec } from './instantiate.js';
 

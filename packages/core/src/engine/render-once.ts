@@ -112,6 +112,8 @@ async function readMembers(
   });
   if (!created.ok) throw new Error(created.reason);
   const discovery: Discovery = created.value;
+  // An answer after the wait must not count: the cluster is rendered as not reported.
+  let waiting = true;
   try {
     if (
       !(await within(
@@ -126,6 +128,7 @@ async function readMembers(
           new Promise<void>((resolve, reject) => {
             discovery
               .watch(cluster.name, (nodes) => {
+                if (!waiting) return;
                 const usable = nodes.filter((node) => nodeProblem(node) === undefined);
                 members.set(cluster.name, sortNodes(usable));
                 resolve();
@@ -137,6 +140,7 @@ async function readMembers(
       ),
     );
   } finally {
+    waiting = false;
     await discovery.close().catch(() => undefined);
   }
 }

@@ -64,6 +64,7 @@ export class Writer {
   private readonly logging: LoggingControl;
   private watcher: ConfigWatcher | undefined;
   private resync: NodeJS.Timeout | undefined;
+  private readonly checkedNodes = new WeakMap<Node, string | undefined>();
 
   constructor(private readonly options: WriterOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -251,7 +252,7 @@ export class Writer {
   private usable(entry: ClusterEntry, nodes: readonly Node[]): Node[] {
     const refused = new Map<string, string>();
     const usable = nodes.filter((node) => {
-      const problem = nodeProblem(node);
+      const problem = this.problemOf(node);
       if (problem === undefined) return true;
       const name = nodeLabel(node);
       refused.set(name, problem);
@@ -265,6 +266,16 @@ export class Writer {
     });
     entry.refused = refused;
     return usable;
+  }
+
+  /**
+   * `nodeProblem`, remembered per node object: a discovery plugin that keeps its unchanged nodes
+   * (the ZooKeeper one does) costs one check per changed node, not one per node per delivery.
+   */
+  private problemOf(node: Node): string | undefined {
+    if (typeof node !== 'object' || node === null) return nodeProblem(node);
+    if (!this.checkedNodes.has(node)) this.checkedNodes.set(node, nodeProblem(node));
+    return this.checkedNodes.get(node);
   }
 
   private async syncAll(): Promise<void> {

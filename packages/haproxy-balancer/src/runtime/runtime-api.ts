@@ -1,9 +1,9 @@
 import { AdminSocket } from './admin-socket.js';
 import type { AdminSocketOptions } from './admin-socket.js';
 import { commandLine, replyError } from './commands.js';
-import type { RuntimeCommand, ServerAdminState } from './commands.js';
+import type { RuntimeCommand } from './commands.js';
 import type { RefusalKind, RuntimeCommandError } from './errors.js';
-import { parseInfo, parseServersState, parseStatCsv } from './show-parsers.js';
+import { parseServersState, parseStatCsv } from './show-parsers.js';
 import type { ServerState } from './show-parsers.js';
 
 /**
@@ -55,11 +55,6 @@ export class RuntimeApi {
     return this.parsed(command, parseServersState);
   }
 
-  /** `show info` as key → value. */
-  showInfo(): Promise<Map<string, string>> {
-    return this.parsed('show info', parseInfo);
-  }
-
   /** `show stat` (CSV), optionally `<proxy> <type> <sid>` (type 4 = servers, -1 = all). */
   showStat(filter?: string): Promise<Record<string, string>[]> {
     return this.parsed(filter === undefined ? 'show stat' : `show stat ${filter}`, parseStatCsv);
@@ -83,57 +78,5 @@ export class RuntimeApi {
   async raw(command: string): Promise<string> {
     const [reply] = await this.socket.run([command]);
     return reply ?? '';
-  }
-
-  /** `add server <b>/<s> <address> <options…> [weight N]`; the server starts in maintenance. */
-  addServer(
-    backend: string,
-    server: string,
-    address: string,
-    options: readonly string[] = [],
-    weight?: number,
-  ): Promise<void> {
-    const command: RuntimeCommand = { op: 'add-server', backend, server, address, options };
-    return this.one(weight === undefined ? command : { ...command, weight });
-  }
-
-  /** `del server <b>/<s>`: the server must be in maintenance and without connections. */
-  delServer(backend: string, server: string): Promise<void> {
-    return this.one({ op: 'del-server', backend, server });
-  }
-
-  /** `set server <b>/<s> state ready|drain|maint`. */
-  setServerState(backend: string, server: string, state: ServerAdminState): Promise<void> {
-    return this.one({ op: 'set-state', backend, server, state });
-  }
-
-  /** `set server <b>/<s> weight <0-256>`. */
-  setWeight(backend: string, server: string, weight: number): Promise<void> {
-    return this.one({ op: 'set-weight', backend, server, weight });
-  }
-
-  /** `enable health <b>/<s>`: starts the checks a dynamic server was added with. */
-  enableHealth(backend: string, server: string): Promise<void> {
-    return this.one({ op: 'enable-health', backend, server });
-  }
-
-  /** `disable health <b>/<s>`. */
-  disableHealth(backend: string, server: string): Promise<void> {
-    return this.one({ op: 'disable-health', backend, server });
-  }
-
-  /** `enable agent <b>/<s>`. */
-  enableAgent(backend: string, server: string): Promise<void> {
-    return this.one({ op: 'enable-agent', backend, server });
-  }
-
-  /** `disable agent <b>/<s>`: before removal, or the agent may bring the server back up. */
-  disableAgent(backend: string, server: string): Promise<void> {
-    return this.one({ op: 'disable-agent', backend, server });
-  }
-
-  private async one(command: RuntimeCommand): Promise<void> {
-    const [outcome] = await this.execute([command]);
-    if (outcome?.error !== undefined) throw outcome.error;
   }
 }

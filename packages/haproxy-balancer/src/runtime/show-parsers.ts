@@ -81,17 +81,6 @@ export function parseServersState(reply: string): ServerState[] {
   });
 }
 
-/** Parses `show info`: `Key: value` lines. */
-export function parseInfo(reply: string): Map<string, string> {
-  const info = new Map<string, string>();
-  for (const line of reply.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) info.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  if (!info.has('Version')) throw new Error(`unexpected "show info" reply: ${reply.slice(0, 200)}`);
-  return info;
-}
-
 /** Parses `show stat` CSV: one record per row, keyed by the header's column names. */
 export function parseStatCsv(reply: string): Record<string, string>[] {
   const lines = reply.split('\n').filter((line) => line !== '');

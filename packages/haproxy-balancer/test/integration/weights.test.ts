@@ -109,7 +109,9 @@ describe('weights the file or an agent set', () => {
   it('resets a static backend to its initial weight at runtime, without a reload', async () => {
     const before = await fixture.reloads();
     const [server] = await fixture.servers('source');
-    await fixture.runtime.setWeight('source', server!.server, 0);
+    await fixture.runtime.execute([
+      { op: 'set-weight', backend: 'source', server: server!.server, weight: 0 },
+    ]);
     await balancer.sync(topology());
     expect((await fixture.servers('source')).map((s) => s.weight)).toEqual([4, 3]);
     expect(await fixture.reloads()).toBe(before);
