@@ -311,6 +311,7 @@ async function reporterCost() {
   const ports = [...accepts.keys()];
   const dir = join(work, 'reporter');
   const files = {
+    'reporter.yaml': `state_dir: ${join(dir, 'state')}\n`,
     'discovery/zookeeper.yaml': `hosts: ["${zookeeper.connectString}"]\npath: /bench-reporter\nsession_timeout: 10\n`,
   };
   // 50 services × 10 ports: 500 (service, port) pairs, each with its own check loop.

@@ -69,7 +69,7 @@ for (const dir of packageDirs) {
 
   const manifest = pkg.lighthouse;
   if (manifest !== undefined) {
-    for (const kind of ['checks', 'discovery', 'balancers']) {
+    for (const kind of ['checks', 'discovery', 'balancers', 'agents']) {
       for (const [name, target] of Object.entries(manifest[kind] ?? {})) {
         const file = typeof target === 'string' ? target : target.target;
         if (!existsSync(join(dir, file)))

@@ -102,6 +102,7 @@ try {
     ]);
     const dir = join(work, app.name);
     await writeFiles(dir, {
+      'reporter.yaml': `state_dir: ${join(dir, 'state')}\n`,
       'discovery/zookeeper.yaml': discovery,
       'services/webapp.yaml': `port: ${app.port}\ndiscovery: zookeeper\nchecks:\n  interval: 1\n  http:\n    uri: /health\n    rise: 2\n    fall: 1\n`,
     });

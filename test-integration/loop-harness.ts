@@ -221,19 +221,27 @@ export class Fleet {
     return app;
   }
 
+  /** The config dir of reporter `id`; its `reporter.yaml` keeps the state in `<dir>/state`. */
+  reporterDir(id: string): string {
+    return join(this.work, `reporter-${id}`);
+  }
+
   /**
    * Starts a reporter advertising `host` (IP 127.0.0.1) for `service` on `ports`, checked over
-   * HTTP /health every 0.2 s with rise 1 and fall 1. Its config dir is `<work>/reporter-<id>`.
+   * HTTP /health every 0.2 s with rise 1 and fall 1. Its config dir is {@link reporterDir};
+   * `reporterYaml` adds lines to its `reporter.yaml` (e.g. a health proxy).
    */
   async reporter(
     id: string,
     service: string,
     ports: readonly number[],
     host = id,
+    reporterYaml: readonly string[] = [],
   ): Promise<CliProcess> {
-    const dir = join(this.work, `reporter-${id}`);
+    const dir = this.reporterDir(id);
     const portLine = ports.length === 1 ? `port: ${ports[0]}` : `ports: [${ports.join(', ')}]`;
     await writeFiles(dir, {
+      'reporter.yaml': [`state_dir: ${join(dir, 'state')}`, ...reporterYaml, ''].join('\n'),
       'discovery/zookeeper.yaml': this.discoveryYaml(),
       [`services/${service}.yaml`]: [
         portLine,

@@ -61,6 +61,7 @@ describe('lighthouse reporter against a real ZooKeeper', () => {
       dir = temp.dir;
     }
     const all = {
+      'reporter.yaml': `state_dir: ${join(dir, 'state')}\n`,
       'discovery/zookeeper.yaml': `hosts: ["${zookeeper.connectString}"]\npath: /lighthouse/services\nsession_timeout: 4\n`,
       ...files,
     };

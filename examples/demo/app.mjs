@@ -2,6 +2,7 @@
 // The demo's tiny web app: answers who it is, and has a health endpoint the reporter checks.
 //   GET  /          "Hello from <name> (port <port>)"
 //   GET  /health    200, or 503 after POST /fail (POST /recover undoes it)
+//   GET  /slow?ms=N "Hello from <name> (port <port>)" after N ms (at most 10 s): a request in flight
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -23,6 +24,14 @@ const server = createServer((request, response) => {
   if (request.method === 'POST' && request.url === '/recover') {
     failing = false;
     return send(200, `${name} is healthy again`);
+  }
+  const slow = /^\/slow\?ms=(\d{1,5})$/.exec(request.url ?? '');
+  if (slow !== null) {
+    setTimeout(
+      () => send(200, `Hello from ${name} (port ${port})`),
+      Math.min(Number(slow[1]), 10_000),
+    );
+    return undefined;
   }
   return send(200, `Hello from ${name} (port ${port})`);
 });

@@ -4,10 +4,13 @@ import { parseArgs } from 'node:util';
 import { ErrorCode, isLighthouseError } from '@lighthouse/core';
 import { renderError } from '@lighthouse/core/engine';
 import type { Command, Io } from './command.js';
+import { downCommand } from './commands/down.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { renderCommand } from './commands/render.js';
 import { reporterCommand } from './commands/reporter.js';
 import { schemaCommand } from './commands/schema.js';
+import { statusCommand } from './commands/status.js';
+import { upCommand } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
 import { writerCommand } from './commands/writer.js';
 import { cliPackageDir } from './environment.js';
@@ -22,6 +25,9 @@ export const commands: readonly Command[] = [
   renderCommand,
   pluginsCommand,
   schemaCommand,
+  downCommand,
+  upCommand,
+  statusCommand,
 ];
 
 const processIo: Io = {

@@ -5,7 +5,16 @@ describe('lighthouse --help, --version and usage errors', () => {
   it('lists every command with its summary', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['writer', 'reporter', 'validate', 'plugins', 'schema'])
+    for (const command of [
+      'writer',
+      'reporter',
+      'validate',
+      'plugins',
+      'schema',
+      'down',
+      'up',
+      'status',
+    ])
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(run.stdout).toContain('DEBUG=lighthouse:*');
   });

@@ -19,6 +19,7 @@ describe('lighthouse schema', () => {
       'cluster.schema.json',
       'discovery-zookeeper.schema.json',
       'logging.schema.json',
+      'reporter.schema.json',
       'service.schema.json',
     ]);
     const service = JSON.parse(await readFile(join(out, 'service.schema.json'), 'utf8'));
@@ -39,6 +40,7 @@ describe('lighthouse schema', () => {
       'cluster',
       'discovery-zookeeper',
       'logging',
+      'reporter',
       'service',
     ]);
   });

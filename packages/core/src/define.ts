@@ -3,6 +3,7 @@ import type { Balancer } from './contracts/balancer.js';
 import type { Check, CheckContext } from './contracts/check.js';
 import type { PluginContext } from './contracts/context.js';
 import type { Discovery } from './contracts/discovery.js';
+import type { Agent, AgentContext } from './contracts/agent.js';
 
 /**
  * Plugins are plain objects built by `defineCheck` / `defineDiscovery` / `defineBalancer`.
@@ -16,8 +17,8 @@ export const PLUGIN_BRAND: unique symbol = Symbol.for('lighthouse.plugin') as ne
 /** The plugin API version this core implements; manifests declare the one they target. */
 export const PLUGIN_API_VERSION = 2;
 
-/** The three kinds, named like lighthouse 1.0's entry-point groups. */
-export const PluginKinds = ['checks', 'discovery', 'balancers'] as const;
+/** The kinds, named like lighthouse 1.0's entry-point groups (`agents` is new). */
+export const PluginKinds = ['checks', 'discovery', 'balancers', 'agents'] as const;
 export type PluginKind = (typeof PluginKinds)[number];
 
 interface PluginBase<K extends PluginKind, S extends TSchema> {
@@ -69,7 +70,16 @@ export interface BalancerPlugin<
   ): Balancer<Static<C>> | Promise<Balancer<Static<C>>>;
 }
 
-export type AnyPlugin = CheckPlugin | DiscoveryPlugin | BalancerPlugin;
+/**
+ * A per-service agent load balancers ask about the service (HAProxy's agent-check): one instance
+ * per service file whose `agent:` section names it (`agent: {type: <name>, …}`, default the only
+ * agent plugin installed).
+ */
+export interface AgentPlugin<S extends TSchema = TSchema> extends PluginBase<'agents', S> {
+  create(config: Static<S>, context: AgentContext): Agent | Promise<Agent>;
+}
+
+export type AnyPlugin = CheckPlugin | DiscoveryPlugin | BalancerPlugin | AgentPlugin;
 
 type Definition<P> = Omit<P, 'kind' | typeof PLUGIN_BRAND>;
 
@@ -101,9 +111,18 @@ export function defineBalancer<S extends TSchema, C extends TSchema>(
   >);
 }
 
+/** Defines an agent plugin. */
+export function defineAgent<S extends TSchema>(
+  definition: Definition<AgentPlugin<S>>,
+): AgentPlugin<S> {
+  return Object.freeze({ ...definition, kind: 'agents', [PLUGIN_BRAND]: true } as AgentPlugin<S>);
+}
+
 /** The plugin type of each kind. */
 export type PluginOf<K extends PluginKind> = K extends 'checks'
   ? CheckPlugin
   : K extends 'discovery'
     ? DiscoveryPlugin
-    : BalancerPlugin;
+    : K extends 'balancers'
+      ? BalancerPlugin
+      : AgentPlugin;

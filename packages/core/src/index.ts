@@ -5,6 +5,7 @@
  * embedder running the engines) import `@lighthouse/core/engine`.
  */
 export {
+  defineAgent,
   defineBalancer,
   defineCheck,
   defineDiscovery,
@@ -12,6 +13,7 @@ export {
   PluginKinds,
 } from './define.js';
 export type {
+  AgentPlugin,
   AnyPlugin,
   BalancerPlugin,
   CheckPlugin,
@@ -24,6 +26,7 @@ export type { PluginContext } from './contracts/context.js';
 export type { Check, CheckContext, CheckResult, CheckTarget } from './contracts/check.js';
 export type { Discovery, NodesListener, Registration } from './contracts/discovery.js';
 export type { Balancer, ClusterState } from './contracts/balancer.js';
+export type { Agent, AgentContext, AgentPortState } from './contracts/agent.js';
 
 export { compareText, nodeKey, nodeName, nodeProblem, sortNodes } from './model/node.js';
 export type { Metadata, Node, Peer } from './model/node.js';

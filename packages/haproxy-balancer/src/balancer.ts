@@ -8,6 +8,7 @@ import {
 import type { Balancer, ClusterState, Logger, Node } from '@lighthouse/core';
 import { desiredState, withKnownNodes } from './desired.js';
 import type { DesiredConfig } from './desired.js';
+import { renderedAgentInters } from './agent-interval.js';
 import { planSync } from './plan.js';
 import { cachePath, cacheText, loadCache } from './outage-cache.js';
 import { renderedHash } from './render.js';
@@ -16,12 +17,8 @@ import { readTextIfExists, writeFileAtomic } from './process/files.js';
 import { HAProxyProcess } from './process/haproxy-process.js';
 import { detectVersion, versionAtLeast } from './process/version.js';
 import type { HAProxyVersion } from './process/version.js';
-import { commandLine } from './runtime/commands.js';
-import type { RuntimeCommand } from './runtime/commands.js';
-import { RuntimeConnectionError } from './runtime/errors.js';
-import type { CommandOutcome } from './runtime/runtime-api.js';
 import { RuntimeApi } from './runtime/runtime-api.js';
-import type { ServerState } from './runtime/show-parsers.js';
+import { liveServers, runCommands } from './runtime-sync.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 
 /**
@@ -39,6 +36,8 @@ interface Applied {
   hash: string;
   structure: string;
   text: string;
+  /** The text's agent intervals by `<backend>/<server>`, read when first needed. */
+  agentInters?: Map<string, string>;
 }
 
 /** Paths and settings derived from haproxy.yaml. */
@@ -59,24 +58,6 @@ export function balancerPaths(config: HAProxyConfig): BalancerPaths {
   };
 }
 
-/** Runtime refusals that are not failures: the server is already gone, or still busy. */
-function tolerated(outcome: CommandOutcome): boolean {
-  const kind = outcome.error?.kind;
-  if (kind === undefined) return true;
-  if (kind === 'no-such-server') return outcome.command.op !== 'add-server';
-  return outcome.command.op === 'del-server' && kind === 'server-busy';
-}
-
-function byBackend(states: readonly ServerState[]): Map<string, ServerState[]> {
-  const map = new Map<string, ServerState[]>();
-  for (const state of states) {
-    const list = map.get(state.backend);
-    if (list === undefined) map.set(state.backend, [state]);
-    else list.push(state);
-  }
-  return map;
-}
-
 class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly paths: BalancerPaths;
   private readonly process: HAProxyProcess;
@@ -86,7 +67,8 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private lastReloadAt = 0;
   /** Body hash of the topology last written to the outage cache. */
   private cachedHash: string | undefined;
-  private warningsLogged = '';
+  /** The renderer's warnings of the last sync: each is logged when it appears, not every sync. */
+  private warningsLogged = new Set<string>();
   /** The writer calls sync serially; this keeps it so for any other caller (1.0's B19). */
   private readonly queue = new SerialQueue();
 
@@ -136,7 +118,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     // read its stale state and keep it alive. Within a sync the session is reused.
     this.runtime.reset();
     const pid = await this.process.runningPid();
-    const live = pid === undefined ? undefined : await this.liveServers();
+    const live = pid === undefined ? undefined : await liveServers(this.runtime, this.log);
     const desired = this.desired(withKnownNodes(clusters, this.known, live));
     this.logWarnings(desired.render.warnings);
     if (pid === undefined) {
@@ -145,13 +127,50 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       this.refuseBlindReload(clusters);
       await this.reload(desired, 'the master runs but the admin socket does not answer', pid);
     } else {
-      const plan = planSync(desired, this.applied?.structure, live);
-      const refused = await this.runCommands(plan.commands);
+      const plan = planSync(desired, this.applied?.structure, live, this.appliedAgentInter);
+      const refused = await runCommands(this.runtime, this.log, plan.commands);
       const reason = plan.reload ?? refused;
-      if (reason !== undefined) await this.reload(desired, reason, pid);
-      else await this.dualWrite(desired);
+      if (reason !== undefined) {
+        await this.reload(desired, reason, pid);
+      } else {
+        await this.dualWrite(desired);
+        // Kept current after runtime changes too, not only before the writer's own reloads: a
+        // reload by someone else (`systemctl reload`) then keeps a drain set since.
+        if (plan.commands.length > 0) await this.saveServerState();
+      }
     }
     await this.remember(desired);
+  }
+
+  /** The `agent-inter` of a server line in the file HAProxy loaded (see agent-interval.ts). */
+  private readonly appliedAgentInter = (backend: string, server: string): string | undefined => {
+    const applied = this.applied;
+    if (applied === undefined) return undefined;
+    applied.agentInters ??= renderedAgentInters(applied.text);
+    return applied.agentInters.get(`${backend}/${server}`);
+  };
+
+  /**
+   * Re-applies the runtime state the file cannot hold to a freshly started or reloaded HAProxy:
+   * without a server_state_file every server comes up ready with its agent running, and even
+   * with one, a server new in this file has no saved state. A drained node would otherwise take
+   * new sessions until the next sync (up to the writer's safety-net interval). What does not
+   * work is left to the next sync, which retries it: no second reload from here.
+   */
+  private async settle(desired: DesiredConfig): Promise<void> {
+    let reason: string | undefined;
+    try {
+      const live = await liveServers(this.runtime, this.log);
+      if (live === undefined) return;
+      const plan = planSync(desired, this.applied?.structure, live, this.appliedAgentInter);
+      reason = (await runCommands(this.runtime, this.log, plan.commands)) ?? plan.reload;
+    } catch (error) {
+      reason = describeError(error);
+    }
+    if (reason === undefined) return;
+    this.log.warn('could not re-apply the runtime state after the reload; the next sync retries', {
+      reason,
+    });
   }
 
   /**
@@ -170,42 +189,19 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     );
   }
 
-  /** Logs the renderer's warnings when they change, not on every safety-net sync. */
+  /**
+   * Logs each of the renderer's warnings once, when it appears (a node's bad metadata, a skipped
+   * node), not again on every safety-net sync: each names its cluster, node and value, so a
+   * changed value is logged anew.
+   */
   private logWarnings(warnings: readonly string[]): void {
-    const key = warnings.join('\n');
-    if (key === this.warningsLogged) return;
-    this.warningsLogged = key;
-    for (const warning of warnings) this.log.warn(warning);
-  }
-
-  /** `show servers state` by backend; undefined when the admin socket does not answer. */
-  private async liveServers(): Promise<Map<string, ServerState[]> | undefined> {
-    try {
-      return byBackend(await this.runtime.showServersState());
-    } catch (error) {
-      if (!(error instanceof RuntimeConnectionError)) throw error;
-      this.log.warn('HAProxy admin socket does not answer', { error: describeError(error) });
-      return undefined;
-    }
+    const current = new Set(warnings);
+    for (const warning of current) if (!this.warningsLogged.has(warning)) this.log.warn(warning);
+    this.warningsLogged = current;
   }
 
   private desired(clusters: readonly Cluster[]): DesiredConfig {
     return desiredState(this.config, clusters, { dynamicServers: this.dynamicServers });
-  }
-
-  /** Runs the planned commands; returns why a reload must finish the job, if any did not work. */
-  private async runCommands(commands: readonly RuntimeCommand[]): Promise<string | undefined> {
-    if (commands.length === 0) return undefined;
-    const started = performance.now();
-    const outcomes = await this.runtime.execute(commands);
-    const failed = outcomes.filter((outcome) => !tolerated(outcome));
-    this.log.debug('HAProxy runtime batch', {
-      commands: commands.map(commandLine),
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-      refused: outcomes.flatMap((outcome) => outcome.error?.message ?? []),
-    });
-    if (failed.length === 0) return undefined;
-    return `runtime API refused: ${failed.map((outcome) => outcome.error?.message).join('; ')}`;
   }
 
   /** Rewrites haproxy.cfg after runtime changes so a later reload keeps them (no reload now). */
@@ -275,6 +271,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       this.runtime.reset();
     }
     this.applied = this.appliedFrom(desired);
+    await this.settle(desired);
   }
 
   /**
@@ -305,16 +302,20 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     });
     this.applied = refused === undefined ? this.appliedFrom(desired) : undefined;
     if (refused !== undefined) throw refused;
+    await this.settle(desired);
   }
 
-  /** Dumps `show servers state` for the new process (admin state and weights survive). */
+  /**
+   * Dumps `show servers state` for the next process to load (`load-server-state-from-file`):
+   * admin state (drain, maint), weights, and a stopped agent survive a reload.
+   */
   private async saveServerState(): Promise<void> {
     const file = this.config.server_state_file;
     if (file === undefined) return;
     try {
       await writeFileAtomic(file, await this.runtime.raw('show servers state'));
     } catch (error) {
-      this.log.warn('could not save the server state before reloading', {
+      this.log.warn('could not save the server state', {
         file,
         error: describeError(error),
       });

@@ -1,11 +1,12 @@
 import { hasControlCharacter } from '@lighthouse/core';
-import type { ClusterState, Node } from '@lighthouse/core';
+import type { ClusterState, Metadata, Node } from '@lighthouse/core';
 import { backendTraits } from './backend-traits.js';
 import type { BackendTraits } from './backend-traits.js';
 import { structureFingerprint } from './fingerprint.js';
 import type { PlanInput } from './plan.js';
 import { renderConfig } from './render.js';
 import type { RenderResult } from './render.js';
+import { AdminFlags, CheckFlags } from './runtime/show-parsers.js';
 import type { ServerState } from './runtime/show-parsers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 
@@ -25,16 +26,34 @@ export interface DesiredConfig extends PlanInput {
 }
 
 /**
+ * What metadata gave a running server, as far as `show servers state` tells: the weight (the
+ * configured one when an agent runs: the current one is the agent's), a drain that is not the
+ * agent's (none runs), and the agent's port. Its interval is not reported: the cluster's (or
+ * HAProxy's 2 s) applies until discovery reports the node again.
+ */
+function liveMetadata(server: ServerState): Metadata {
+  const agent = (server.agentState & CheckFlags.configured) !== 0;
+  const agentRuns = (server.agentState & CheckFlags.enabled) !== 0;
+  const weight = agent ? server.initialWeight : server.weight;
+  const drain = (server.adminState & AdminFlags.forcedDrain) !== 0 && !agentRuns;
+  return {
+    ...(weight === 1 ? {} : { weight }),
+    ...(drain ? { state: 'drain' } : {}),
+    ...(agent && server.agentPort > 0 ? { agent_port: server.agentPort } : {}),
+  };
+}
+
+/**
  * Nodes of a backend as the running HAProxy has them, for an undiscovered cluster without a
- * cached entry: names are `<host>:<port>` (the renderer's), weights other than 1 kept.
+ * cached entry: names are `<host>:<port>` (the renderer's), weights other than 1, the drain and
+ * the agent port kept (an outage must not undo them).
  */
 export function nodesFromLive(servers: readonly ServerState[]): Node[] {
   return servers.flatMap((server) => {
     const colon = server.server.lastIndexOf(':');
     const host = colon > 0 ? server.server.slice(0, colon) : server.server;
     if (hasControlCharacter(host)) return [];
-    const metadata = server.weight === 1 ? {} : { weight: server.weight };
-    return [{ host, ip: server.address, port: server.port, metadata }];
+    return [{ host, ip: server.address, port: server.port, metadata: liveMetadata(server) }];
   });
 }
 

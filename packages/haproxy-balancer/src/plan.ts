@@ -1,14 +1,16 @@
 import type { BackendTraits } from './backend-traits.js';
+import { addCommands, removeCommands, updateCommands } from './plan-server.js';
 import type { BackendServer } from './render-servers.js';
 import type { RuntimeCommand } from './runtime/commands.js';
-import { AdminFlags } from './runtime/show-parsers.js';
 import type { ServerState } from './runtime/show-parsers.js';
 
 /**
  * The planner: desired state vs. what HAProxy runs → runtime commands, or "reload needed" and
- * why. Pure, so every rule is unit-tested without HAProxy. Membership, weight, address and admin
- * state converge through the runtime API; only what HAProxy 2.6 cannot change at runtime (a
- * structural change, or servers in a backend whose algorithm is static) asks for a reload.
+ * why. Pure, so every rule is unit-tested without HAProxy. Membership, weight, address, admin
+ * state and agents converge through the runtime API (the per-server rules: plan-server.ts); only
+ * what HAProxy 2.6 cannot change at runtime (a structural change, servers in a backend whose
+ * algorithm is static, an agent-check added to a running server or its interval changed) asks
+ * for a reload.
  */
 
 /** What the balancer wants HAProxy to run. */
@@ -29,88 +31,6 @@ export interface Plan {
   reload?: string;
 }
 
-/** `ip:port` or `[ip6]:port` split into the IP (no brackets) and the port. */
-export function splitAddress(address: string): { ip: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  return {
-    ip: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
-    port: Number(address.slice(colon + 1)),
-  };
-}
-
-function addCommands(
-  backend: string,
-  server: BackendServer,
-  traits: BackendTraits,
-): RuntimeCommand[] {
-  const target = { backend, server: server.name };
-  const add: RuntimeCommand = {
-    op: 'add-server',
-    ...target,
-    address: server.address,
-    options: server.options,
-    ...(server.weight === undefined ? {} : { weight: server.weight }),
-  };
-  return [
-    add,
-    ...(traits.check ? [{ op: 'enable-health', ...target } as const] : []),
-    ...(traits.agent ? [{ op: 'enable-agent', ...target } as const] : []),
-    ...(traits.disabled ? [] : [{ op: 'set-state', ...target, state: 'ready' } as const]),
-  ];
-}
-
-function updateCommands(
-  backend: string,
-  server: BackendServer,
-  live: ServerState,
-  traits: BackendTraits,
-  needReload: (reason: string) => void,
-): RuntimeCommand[] {
-  const target = { backend, server: server.name };
-  const commands: RuntimeCommand[] = [];
-  const { ip, port } = splitAddress(server.address);
-  if (live.address !== ip || live.port !== port)
-    commands.push({ op: 'set-addr', ...target, ip, port });
-  // An agent owns weight and admin state (load feedback, drain, maint): converging them would
-  // undo what it set at every sync.
-  if (traits.agent) return commands;
-  const weight = server.weight ?? traits.weight;
-  if (live.weight !== weight) {
-    // A static algorithm takes 0 and the initial weight at runtime; any other weight only from
-    // the file, by a reload (which then sets the initial weight too: no reload at the next sync).
-    const settable = weight === 0 || weight === live.initialWeight;
-    if (traits.weightBlocker === undefined || settable) {
-      commands.push({ op: 'set-weight', ...target, weight });
-    } else {
-      needReload(`weight of ${backend}/${server.name}: ${traits.weightBlocker}`);
-    }
-  }
-  const forced = AdminFlags.forcedMaint | AdminFlags.forcedDrain;
-  if ((live.adminState & forced) !== 0 && !traits.disabled) {
-    commands.push({ op: 'set-state', ...target, state: 'ready' });
-  }
-  return commands;
-}
-
-/**
- * Removal: out of rotation at once (maint; the agent disabled first so it cannot bring the server
- * back), then `del server`. HAProxy refuses the deletion while connections remain: the server
- * then stays in maint and the next sync tries again.
- */
-function removeCommands(
-  backend: string,
-  live: ServerState,
-  traits: BackendTraits,
-): RuntimeCommand[] {
-  const target = { backend, server: live.server };
-  const inMaint = (live.adminState & AdminFlags.forcedMaint) !== 0;
-  return [
-    ...(traits.agent && !inMaint ? [{ op: 'disable-agent', ...target } as const] : []),
-    ...(inMaint ? [] : [{ op: 'set-state', ...target, state: 'maint' } as const]),
-    ...(traits.deleteBlocker === undefined ? [{ op: 'del-server', ...target } as const] : []),
-  ];
-}
-
 /** Why the structure alone needs a reload, or undefined. */
 function structureReason(desired: PlanInput, applied: string | undefined): string | undefined {
   if (applied === undefined) return 'the running configuration was not written by this writer';
@@ -121,6 +41,8 @@ function structureReason(desired: PlanInput, applied: string | undefined): strin
 /**
  * Plans one sync. `appliedStructure`: the structure HAProxy was last given (undefined when
  * unknown: then it must be reloaded to be sure). `live`: `show servers state`, by backend.
+ * `appliedAgentInter`: the `agent-inter` of a server line in the file HAProxy last loaded, which
+ * `show servers state` does not report (undefined: not known, nothing compared).
  * Membership commands are planned for every backend HAProxy already runs even when a reload is
  * needed anyway: they take effect at once, and still do if the new structure is refused by
  * `haproxy -c` (the last good structure stays, its membership keeps converging).
@@ -129,6 +51,7 @@ export function planSync(
   desired: PlanInput,
   appliedStructure: string | undefined,
   live: ReadonlyMap<string, readonly ServerState[]>,
+  appliedAgentInter: (backend: string, server: string) => string | undefined = () => undefined,
 ): Plan {
   const commands: RuntimeCommand[] = [];
   const reasons: string[] = [];
@@ -148,11 +71,17 @@ export function planSync(
       continue;
     }
     const byName = new Map(running.map((server) => [server.server, server]));
+    const context = {
+      backend,
+      traits,
+      appliedAgentInter: (server: string) => appliedAgentInter(backend, server),
+      needReload,
+    };
     for (const server of servers) {
       const current = byName.get(server.name);
       byName.delete(server.name);
       if (current !== undefined) {
-        commands.push(...updateCommands(backend, server, current, traits, needReload));
+        commands.push(...updateCommands(server, current, context));
       } else if (traits.addBlocker === undefined) {
         commands.push(...addCommands(backend, server, traits));
       } else {

@@ -8,6 +8,8 @@ import {
 } from '@lighthouse/core';
 import type { Node } from '@lighthouse/core';
 import { formatAddress, haproxyNameProblem, serverAddressProblem } from './addresses.js';
+import { agentWords, nodeSettings } from './node-metadata.js';
+import type { NodeAgent } from './node-metadata.js';
 
 /**
  * Server and peer lines from discovery data. Nodes come from ZooKeeper, so they are untrusted:
@@ -27,14 +29,33 @@ export interface BackendServer {
   options: readonly string[];
   /** From the node's `metadata.weight` (0-256). */
   weight?: number;
+  /** From the node's `metadata.state`: true keeps the server in HAProxy's drain admin state. */
+  drain?: boolean;
+  /** From the node's `metadata.agent_port`/`agent_inter`. */
+  agent?: NodeAgent;
 }
 
-/** One `server` line. */
+/**
+ * The keywords after the address, as `add server` takes them too: the cluster's options, then
+ * what the node's metadata sets. Later keywords win in HAProxy, so a node's own agent and weight
+ * override the cluster's.
+ */
+export function serverWords(server: BackendServer): string[] {
+  return [...server.options, ...agentWords(server.agent)];
+}
+
+/**
+ * One `server` line. HAProxy 2.6 has no server keyword for the drain state: it is set at runtime
+ * (and kept across reloads by the server-state file or by the balancer re-applying it); the
+ * comment says so to a reader of the file, and changes the file's hash, so the outage cache keeps
+ * the node's state.
+ */
 export function serverLine(server: BackendServer): string {
   const words = ['server', server.name, server.address];
   if (server.cookie !== undefined) words.push('cookie', server.cookie);
-  words.push(...server.options);
+  words.push(...serverWords(server));
   if (server.weight !== undefined) words.push('weight', String(server.weight));
+  if (server.drain === true) words.push('# drain (metadata.state), set at runtime');
   return words.join(' ');
 }
 
@@ -45,17 +66,6 @@ function nodeProblem(node: Node): string | undefined {
     portProblem(node.port) ??
     haproxyNameProblem(nodeName(node))
   );
-}
-
-function weightOf(node: Node, where: string, warn: (message: string) => void) {
-  const weight = node.metadata['weight'];
-  if (weight === undefined) return undefined;
-  if (typeof weight === 'number' && Number.isInteger(weight) && weight >= 0 && weight <= 256) {
-    return weight;
-  }
-  const shown = printable(JSON.stringify(weight) ?? String(weight), 40);
-  warn(`${where}: metadata.weight ${shown} is not an integer from 0 to 256; ignored`);
-  return undefined;
 }
 
 /**
@@ -81,13 +91,15 @@ export function backendServers(
       warn(`${where} skipped: another node has the same name`);
     } else {
       names.add(name);
-      const weight = weightOf(node, where, warn);
+      const { weight, drain, agent } = nodeSettings(node, where, warn);
       servers.push({
         name,
         address: formatAddress(node.ip, node.port),
         ...(cookies ? { cookie: name } : {}),
         options,
         ...(weight === undefined ? {} : { weight }),
+        ...(drain ? { drain } : {}),
+        ...(agent === undefined ? {} : { agent }),
       });
     }
   }

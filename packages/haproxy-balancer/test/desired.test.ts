@@ -62,6 +62,8 @@ describe('undiscovered clusters (B12)', () => {
       weight: 9,
       initialWeight: 9,
       port: 80,
+      agentState: 0,
+      agentPort: 0,
     },
     {
       backendId: 1,
@@ -74,6 +76,8 @@ describe('undiscovered clusters (B12)', () => {
       weight: 1,
       initialWeight: 1,
       port: 80,
+      agentState: 0,
+      agentPort: 0,
     },
   ];
 

@@ -177,11 +177,22 @@ describe('fuzz', () => {
       host: fc.oneof(nasty, fc.domain()),
       ip,
       port,
-      metadata: fc.record({ weight: fc.anything() }, { requiredKeys: [] }),
+      metadata: fc.record(
+        {
+          weight: fc.anything(),
+          state: fc.oneof(fc.constant('drain'), fc.anything()),
+          agent_port: fc.oneof(fc.integer({ min: -5, max: 70_000 }), fc.anything()),
+          agent_inter: fc.oneof(fc.double(), fc.anything()),
+        },
+        { requiredKeys: [] },
+      ),
       peer: fc.option(peer, { nil: undefined }),
     });
-    const server =
-      /^ {4}server [A-Za-z0-9_.:-]+ (\[[0-9a-fA-F:.]+\]|[0-9.]+):[0-9]{1,5}( weight [0-9]{1,3})?$/;
+    const server = new RegExp(
+      '^ {4}server [A-Za-z0-9_.:-]+ (\\[[0-9a-fA-F:.]+\\]|[0-9.]+):[0-9]{1,5}' +
+        '( agent-check agent-port [0-9]{1,5}( agent-inter [0-9]{1,7}ms)?)?( weight [0-9]{1,3})?' +
+        '( # drain \\(metadata\\.state\\), set at runtime)?$',
+    );
     const peerLine = /^ {4}peer [A-Za-z0-9_.:-]+ (\[[0-9a-fA-F:.]+\]|[0-9.]+):[0-9]{1,5}$/;
     let servers = 0;
     fc.assert(

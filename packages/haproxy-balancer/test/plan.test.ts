@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backendTraits } from '../src/backend-traits.js';
-import { planSync, splitAddress } from '../src/plan.js';
+import { planSync } from '../src/plan.js';
+import { splitAddress } from '../src/plan-server.js';
 import { commandLine } from '../src/runtime/commands.js';
 import { AdminFlags } from '../src/runtime/show-parsers.js';
 import type { BackendTraits } from '../src/backend-traits.js';
@@ -11,6 +12,9 @@ import type { ServerState } from '../src/runtime/show-parsers.js';
 /** The planner's rules, without HAProxy: what goes through the runtime API, what reloads. */
 
 const DYNAMIC: BackendTraits = { weight: 1, check: false, agent: false, disabled: false };
+
+/** `srv_agent_state` of a server whose agent runs, as 2.6.12 reports it. */
+const AGENT_ON = 0x16;
 
 function server(name: string, port: number, extra: Partial<BackendServer> = {}): BackendServer {
   return { name: `${name}:${port}`, address: `10.0.0.1:${port}`, options: [], ...extra };
@@ -33,6 +37,8 @@ function live(
     weight: 1,
     initialWeight: 1,
     port,
+    agentState: 0,
+    agentPort: 0,
     ...extra,
   };
 }
@@ -106,7 +112,7 @@ describe('planSync', () => {
     const plan = planSync(
       desired([], { ...DYNAMIC, agent: true }),
       'S',
-      new Map([['web', [live('web', 'a', 80)]]]),
+      new Map([['web', [live('web', 'a', 80, { agentState: AGENT_ON })]]]),
     );
     expect(lines(plan)).toEqual([
       'disable agent web/a:80',
@@ -178,8 +184,16 @@ describe('planSync', () => {
 
   it('leaves weight and admin state to an agent', () => {
     const agent = { ...DYNAMIC, agent: true };
-    const fed = live('web', 'a', 80, { weight: 50, adminState: AdminFlags.forcedDrain });
-    const maint = live('web', 'b', 81, { weight: 1, adminState: AdminFlags.forcedMaint });
+    const fed = live('web', 'a', 80, {
+      weight: 50,
+      adminState: AdminFlags.forcedDrain,
+      agentState: AGENT_ON,
+    });
+    const maint = live('web', 'b', 81, {
+      weight: 1,
+      adminState: AdminFlags.forcedMaint,
+      agentState: AGENT_ON,
+    });
     const plan = planSync(
       desired([server('a', 80, { weight: 7 }), server('b', 81)], agent),
       'S',

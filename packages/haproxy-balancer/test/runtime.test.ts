@@ -299,6 +299,12 @@ describe('reply classification (2.6.12 texts)', () => {
     );
     expect(replyError({ op: 'del-server', ...target }, 'Server deleted.\n')).toBeUndefined();
     expect(replyError({ op: 'del-server', ...target }, '\n')).toBeInstanceOf(RuntimeCommandError);
+    const agentPort = { op: 'set-agent-port', ...target, port: 6000 } as const;
+    expect(commandLine(agentPort)).toBe('set server b/s agent-port 6000');
+    expect(replyError(agentPort, '\n')).toBeUndefined();
+    expect(replyError(agentPort, 'agent checks are not enabled on this server\n')).toBeInstanceOf(
+      RuntimeCommandError,
+    );
     const addr = { op: 'set-addr', ...target, ip: '10.0.0.2', port: 80 } as const;
     expect(
       replyError(addr, "IP changed from '10.0.0.1' to '10.0.0.2' by 'stats socket command'\n"),
@@ -310,6 +316,23 @@ describe('show parsers', () => {
   it('refuses a reply that is not a servers state (never an empty list)', () => {
     expect(() => parseServersState('Unknown command.\n')).toThrow(/unexpected/);
     expect(parseServersState(`1\n${STATE_HEADER}\n\n`)).toEqual([]);
+  });
+
+  it('reads the agent columns: state flags and port (rows measured on 2.6.12)', () => {
+    const rows = parseServersState(
+      `1\n${STATE_HEADER}\n` +
+        '3 be 1 s1 127.0.0.1 2 8 40 100 3 1 0 1 0 18 0 0 - 18001 0 0 0 - - 17001\n' +
+        '3 be 2 s2 127.0.0.1 2 0 10 10 3 1 0 1 0 0 0 0 - 18002 0 0 0 - - 0\n\n',
+    );
+    expect(rows.map(({ agentState, agentPort }) => ({ agentState, agentPort }))).toEqual([
+      { agentState: 0x12, agentPort: 17001 },
+      { agentState: 0, agentPort: 0 },
+    ]);
+    const old = parseServersState(
+      '1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight\n' +
+        '3 be 1 s1 127.0.0.1 2 0 1 1\n',
+    );
+    expect(old[0]).toMatchObject({ agentState: 0, agentPort: 0 });
   });
 
   it('parses show stat CSV', () => {

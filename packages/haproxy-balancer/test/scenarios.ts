@@ -260,4 +260,28 @@ export const SCENARIOS: Scenario[] = [
     ],
     warnings: [],
   },
+  {
+    // The node metadata the writer honours: drain, agent-check, and hostile values of both.
+    name: 'node-metadata',
+    config: { ...PATHS },
+    clusters: [
+      {
+        name: 'herald',
+        discovered: true,
+        config: { port: 8500, server_options: 'check inter 2s weight 100' },
+        nodes: [
+          node('drained', '10.0.5.1', 80, { state: 'drain', weight: 50 }),
+          node('agent', '10.0.5.2', 80, { agent_port: 5555, agent_inter: 0.5 }),
+          node('both', '10.0.5.3', 80, { state: 'drain', agent_port: 5555 }),
+          node('evil', '10.0.5.4', 80, { state: 1, agent_port: '5555; rm -rf /' }),
+          node('slow', '10.0.5.5', 80, { agent_port: 5555, agent_inter: 7200 }),
+        ],
+      },
+    ],
+    warnings: [
+      'cluster "herald": node "evil:80": metadata.agent_port "5555; rm -rf /" is not an integer from 1 to 65535; no agent-check',
+      'cluster "herald": node "evil:80": metadata.state 1 is not a string; ignored (the server stays ready)',
+      'cluster "herald": node "slow:80": metadata.agent_inter 7200 is not a number of seconds above 0 and at most 3600; no agent-check',
+    ],
+  },
 ];

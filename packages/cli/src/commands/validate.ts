@@ -19,7 +19,7 @@ export const validateCommand: Command = {
   summary: 'check every file of a config directory; one line per problem',
   usage: 'validate <config-dir> [--root DIR]',
   details: [
-    'Parses and validates logging.yaml, balancers/, discovery/, clusters/ and services/ with the',
+    'Parses and validates logging.yaml, reporter.yaml, balancers/, discovery/, clusters/ and services/ with the',
     'schemas of core and of the plugins the files name, plus cross-file rules (a cluster or',
     'service naming a discovery method with no discovery/<name>.yaml). Nothing is started.',
     '',

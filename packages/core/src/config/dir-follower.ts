@@ -5,7 +5,7 @@ import type { FSWatcher } from 'chokidar';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { debugFor } from '../log.js';
-import { configFileRef } from './layout.js';
+import { configFileRef, isSubdirectoryKind } from './layout.js';
 import type { ConfigKind } from './types.js';
 import { ConfigKinds } from './types.js';
 
@@ -54,7 +54,9 @@ export async function watchDirEvents(options: FollowOptions): Promise<DirFollowe
   const { kinds, log } = options;
   const dir = resolve(options.dir);
   const parent = dirname(dir);
-  const subdirectories = ConfigKinds.filter((kind) => kind !== 'logging' && kinds.includes(kind));
+  const subdirectories = ConfigKinds.filter(
+    (kind) => isSubdirectoryKind(kind) && kinds.includes(kind),
+  );
   let contents: FSWatcher | undefined;
   let closed = false;
   let switching: Promise<void> = Promise.resolve();

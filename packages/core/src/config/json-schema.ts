@@ -4,7 +4,7 @@ import type { PluginKind, PluginOf } from '../define.js';
 import { debugFor } from '../log.js';
 import { isJsonObject } from './plain-json.js';
 import type { JsonObject } from './plain-json.js';
-import { CheckSection, ClusterFile, LoggingFile, ServiceFile } from './schemas.js';
+import { CheckSection, ClusterFile, LoggingFile, ReporterFile, ServiceFile } from './schemas.js';
 
 /**
  * JSON Schema documents for editors (`lighthouse schema`): core's schemas with the sections of
@@ -66,16 +66,37 @@ function checkSchema(name: string, pluginSchema: TSchema): JsonObject {
   };
 }
 
+/** A service's `agent:` section: one branch per installed agent plugin, with core's `type`. */
+function agentSchema(agents: readonly PluginOf<'agents'>[]): JsonObject | undefined {
+  const branches = agents.flatMap((plugin) => {
+    const schema = toJson(plugin.configSchema);
+    if (schema['type'] !== 'object' || !isJsonObject(schema['properties'])) return [];
+    const type = {
+      const: plugin.name,
+      description: `The agent plugin${agents.length === 1 ? ' (may be left out: it is the only one installed)' : ''}.`,
+    };
+    return [{ ...schema, properties: { ...schema['properties'], type } }];
+  });
+  if (branches.length === 0) return undefined;
+  const description = toJson(ServiceFile.properties.agent)['description'] ?? '';
+  const [only] = branches;
+  return branches.length === 1 && only !== undefined
+    ? { ...only, description }
+    : { anyOf: branches, description };
+}
+
 /**
- * The JSON Schemas of every file type: `logging`, `cluster`, `service`, and `balancer-<name>` /
+ * The JSON Schemas of every file type: `logging`, `reporter`, `cluster`, `service`, and `balancer-<name>` /
  * `discovery-<name>` for each installed balancer and discovery plugin.
  */
 export async function configJsonSchemas(resolver: PluginResolver): Promise<Record<string, object>> {
-  const [balancers, discoveries, checks] = await Promise.all([
+  const [balancers, discoveries, checks, agents] = await Promise.all([
     installed(resolver, 'balancers'),
     installed(resolver, 'discovery'),
     installed(resolver, 'checks'),
+    installed(resolver, 'agents'),
   ]);
+  const agent = agentSchema(agents);
   const sections = Object.fromEntries(
     balancers.map((plugin) => [
       plugin.name,
@@ -91,6 +112,11 @@ export async function configJsonSchemas(resolver: PluginResolver): Promise<Recor
       'logging.yaml',
       'lighthouse logging settings (lighthouse 1.0 dictConfig keys accepted).',
       toJson(LoggingFile),
+    ),
+    reporter: document(
+      'reporter.yaml',
+      "The reporter's own settings: its state directory and the health proxy.",
+      toJson(ReporterFile),
     ),
     cluster: document(
       'clusters/<name>.yaml',
@@ -108,6 +134,7 @@ export async function configJsonSchemas(resolver: PluginResolver): Promise<Recor
         ...toJson(ServiceFile),
         properties: {
           ...propertiesOf(ServiceFile.properties),
+          ...(agent === undefined ? {} : { agent }),
           checks: {
             ...toJson(checksSchema),
             properties: {

@@ -3,8 +3,8 @@ import { join, sep } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { describeError } from '../errors.js';
 import { compareText } from '../model/node.js';
-import type { ConfigKind } from './types.js';
-import { ConfigKinds } from './types.js';
+import type { ConfigKind, RootConfigKind } from './types.js';
+import { ConfigKinds, RootConfigKinds } from './types.js';
 
 /**
  * Which files of a config directory are config files, and the name each file gives. Only
@@ -31,8 +31,13 @@ function nameOfFile(base: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
-function isSubdirectoryKind(kind: string): kind is Exclude<ConfigKind, 'logging'> {
-  return kind !== 'logging' && (ConfigKinds as readonly string[]).includes(kind);
+function isRootKind(kind: string): kind is RootConfigKind {
+  return (RootConfigKinds as readonly string[]).includes(kind);
+}
+
+/** Whether files of `kind` live in a subdirectory named after it (all but the root files). */
+export function isSubdirectoryKind(kind: string): kind is Exclude<ConfigKind, RootConfigKind> {
+  return !isRootKind(kind) && (ConfigKinds as readonly string[]).includes(kind);
 }
 
 /** Classifies a path relative to the config directory; undefined when it is not a config file. */
@@ -40,8 +45,9 @@ export function configFileRef(relative: string): ConfigFileRef | undefined {
   const parts = relative.split(sep).join('/').split('/');
   const [first, second] = parts;
   if (parts.length === 1 && first !== undefined) {
-    return nameOfFile(first) === 'logging'
-      ? { kind: 'logging', file: first, fileName: 'logging' }
+    const name = nameOfFile(first);
+    return name !== undefined && isRootKind(name)
+      ? { kind: name, file: first, fileName: name }
       : undefined;
   }
   if (
@@ -58,7 +64,7 @@ export function configFileRef(relative: string): ConfigFileRef | undefined {
 
 /** The directory (relative to the config directory) that holds files of `kind`. */
 export function kindDirectory(kind: ConfigKind): string {
-  return kind === 'logging' ? '' : kind;
+  return isRootKind(kind) ? '' : kind;
 }
 
 /** Every config file of the given kinds: kind order, then byte order of the path. */

@@ -11,6 +11,7 @@ import { isJsonObject, toPlainJson } from './plain-json.js';
 import type { ConfigEntry } from './types.js';
 import { validateCluster } from './validate-cluster.js';
 import { validateLogging } from './validate-logging.js';
+import { validateReporter } from './validate-reporter.js';
 import { validateBalancerFile, validateDiscoveryFile } from './validate-plugin-file.js';
 import { validateService } from './validate-service.js';
 import type { Problem, Validation, ValidationInput } from './validation.js';
@@ -67,6 +68,13 @@ async function validateEntry(
       return wrap(validateLogging(input.document), (value) => ({
         kind: 'logging',
         name: 'logging',
+        file,
+        value,
+      }));
+    case 'reporter':
+      return wrap(validateReporter(input.document), (value) => ({
+        kind: 'reporter',
+        name: 'reporter',
         file,
         value,
       }));
@@ -178,7 +186,7 @@ export async function loadConfigFile(
         configIssue(
           relativeFile,
           '',
-          'not a config file: expected logging.yaml or <balancers|discovery|clusters|services>/<name>.yaml (or .yml)',
+          'not a config file: expected logging.yaml, reporter.yaml or <balancers|discovery|clusters|services>/<name>.yaml (or .yml)',
         ),
       ],
     };

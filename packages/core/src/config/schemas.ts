@@ -70,6 +70,39 @@ export const LoggingFile = Type.Object(
 /** The validated shape of {@link LoggingFile}. */
 export type LoggingFile = Static<typeof LoggingFile>;
 
+/** The reporter's state directory when `reporter.yaml` does not set one. */
+export const DEFAULT_STATE_DIR = '/var/lib/lighthouse';
+
+/** `reporter.yaml`: the reporter's own settings; every key is optional. */
+export const ReporterFile = Type.Object(
+  {
+    state_dir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: `Absolute path where the reporter keeps its state: maintenance entries (in maintenance/, written by \`lighthouse down\`) and its control socket. Default ${DEFAULT_STATE_DIR}.`,
+      }),
+    ),
+    health_proxy: Type.Optional(
+      Type.Object(
+        {
+          listen: Type.String({
+            description:
+              'host:port of the health proxy, e.g. "127.0.0.1:3333" or "[::1]:3333". It answers HAProxy\'s httpchk from the reporter\'s latest check results; keep it on loopback unless other machines must ask.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'hacheck-compatible HTTP health endpoint (GET|HEAD|OPTIONS /<protocol>/<service>/<port>/…, /spool/<service>/<port>/…, /status). Absent: no listener.',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** The validated shape of {@link ReporterFile}. */
+export type ReporterFile = Static<typeof ReporterFile>;
+
 /** A cluster file's balancer section (`haproxy:`); its content is the balancer plugin's. */
 const BalancerSection = Type.Record(Type.String(), Type.Unknown(), {
   description:
@@ -189,6 +222,12 @@ export const ServiceFile = Type.Object(
     name: Type.Optional(
       Type.String({
         description: 'Service name (the discovery path segment). Default: the file name.',
+      }),
+    ),
+    agent: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          "An agent load balancers ask about this service (HAProxy agent-check: `agent: {port: 5555, weight: {file: …}}`). `type` names the agent plugin (default: the only one installed); every other key is the plugin's.",
       }),
     ),
     checks: Type.Object(

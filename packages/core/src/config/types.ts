@@ -1,4 +1,4 @@
-import type { BalancerPlugin, CheckPlugin, DiscoveryPlugin } from '../define.js';
+import type { AgentPlugin, BalancerPlugin, CheckPlugin, DiscoveryPlugin } from '../define.js';
 import type { LogFormat, LogLevel } from '../log.js';
 import type { Metadata } from '../model/node.js';
 
@@ -7,14 +7,36 @@ import type { Metadata } from '../model/node.js';
  * (The raw YAML shapes and their JSON Schemas live in `schemas.ts`.)
  */
 
-/** The kinds of file in a config directory, each its own subdirectory except `logging`. */
-export const ConfigKinds = ['logging', 'balancers', 'discovery', 'clusters', 'services'] as const;
+/**
+ * The kinds of file in a config directory: `logging.yaml` and `reporter.yaml` at its root, the
+ * others one file per entry in a subdirectory of the kind's name.
+ */
+export const ConfigKinds = [
+  'logging',
+  'reporter',
+  'balancers',
+  'discovery',
+  'clusters',
+  'services',
+] as const;
 export type ConfigKind = (typeof ConfigKinds)[number];
+
+/** The kinds whose one file sits at the root of the config directory (`<kind>.yaml`). */
+export const RootConfigKinds = ['logging', 'reporter'] as const satisfies readonly ConfigKind[];
+export type RootConfigKind = (typeof RootConfigKinds)[number];
 
 /** `logging.yaml`. lighthouse 1.0's dictConfig keys are accepted; `root.level` maps to `level`. */
 export interface LoggingConfig {
   level?: LogLevel;
   format?: LogFormat;
+}
+
+/** `reporter.yaml`: the reporter's own settings (all optional). */
+export interface ReporterConfig {
+  /** Absolute path of the reporter's state (maintenance entries, control socket). */
+  stateDir: string;
+  /** Where the hacheck-style health proxy listens; absent = no listener. */
+  healthProxy?: { host: string; port: number };
 }
 
 /** `balancers/<name>.yaml`: the plugin of that name and its validated, defaulted config. */
@@ -69,11 +91,14 @@ export interface ServiceConfig {
   /** Seconds between check rounds. */
   interval: number;
   checks: ServiceCheckConfig[];
+  /** The agent load balancers ask about the service (`agent:`), if any. */
+  agent?: { plugin: AgentPlugin; config: unknown };
 }
 
 /** A validated file of any kind, as the loader and the watcher report it. */
 export type ConfigEntry =
   | { kind: 'logging'; name: 'logging'; file: string; value: LoggingConfig }
+  | { kind: 'reporter'; name: 'reporter'; file: string; value: ReporterConfig }
   | { kind: 'balancers'; name: string; file: string; value: BalancerConfig }
   | { kind: 'discovery'; name: string; file: string; value: DiscoveryConfig }
   | { kind: 'clusters'; name: string; file: string; value: ClusterConfig }

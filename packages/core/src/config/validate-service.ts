@@ -5,6 +5,7 @@ import { discoveryProblems } from './plugin-lookup.js';
 import { validateSchema } from './schema-errors.js';
 import { DEFAULT_CHECK_HOST, ServiceFile } from './schemas.js';
 import type { ServiceConfig } from './types.js';
+import { validateAgent } from './validate-agent.js';
 import { validateCheck } from './validate-check.js';
 import type { Problem, Validation, ValidationInput } from './validation.js';
 import { invalid, validName } from './validation.js';
@@ -65,6 +66,9 @@ export async function validateService(input: ValidationInput): Promise<Validatio
       )
     : [];
   const problems = checks.flatMap((check) => (check.ok ? [] : check.problems));
+  const agentSection = input.document['agent'];
+  const agent = agentSection === undefined ? undefined : await validateAgent(input, agentSection);
+  if (agent?.ok === false) problems.push(...agent.problems);
   if (!core.ok) return invalid([...core.problems, ...problems]);
 
   // The schema's defaults are applied already; these only satisfy the optional static types.
@@ -99,6 +103,7 @@ export async function validateService(input: ValidationInput): Promise<Validatio
       checks: checks.flatMap((check) =>
         check.ok ? [{ ...check.value, timeout: check.value.timeout ?? interval }] : [],
       ),
+      ...(agent?.ok === true ? { agent: agent.value } : {}),
     },
   };
 }

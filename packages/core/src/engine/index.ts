@@ -6,7 +6,31 @@
 export { Writer } from './writer.js';
 export type { WriterOptions } from './writer.js';
 export { Reporter } from './reporter.js';
-export type { ReporterOptions, ReporterPortStatus } from './reporter.js';
+export type { ReporterOptions, ReporterPortStatus, ReporterStatus } from './reporter.js';
+export { loadReporterSetup } from './reporter-setup.js';
+export type { ReporterSetup } from './reporter-setup.js';
+export { maintenanceDir, reporterSocket } from './state-paths.js';
+export { askDaemon, startControlSocket } from './control-socket.js';
+export { startHealthProxy } from './health-proxy.js';
+export type { HealthProxy, HealthProxyOptions, PortHealth } from './health-proxy.js';
+export type { ControlSocket } from './control-socket.js';
+export {
+  ALL,
+  effectiveMaintenance,
+  formatDuration,
+  nextExpiry,
+  parseDuration,
+  readMaintenance,
+  removeMaintenance,
+  targetProblem,
+  writeMaintenance,
+} from '../maintenance/index.js';
+export type {
+  MaintenanceEntry,
+  MaintenanceIssue,
+  MaintenanceMode,
+  MaintenanceState,
+} from '../maintenance/index.js';
 export type { CheckStatus, PortStatus } from './port-monitor.js';
 export type { Advertised } from './advertise.js';
 export { defaultAdvertisedHost, defaultAdvertisedIp } from './advertise.js';
@@ -18,6 +42,7 @@ export { CREATE_TIMEOUT_MS, instantiate } from './instantiate.js';
 export type { InstanceSpec } from './instantiate.js';
 
 export { ConfigKinds } from '../config/types.js';
+export { DEFAULT_STATE_DIR } from '../config/schemas.js';
 export type {
   BalancerConfig,
   ClusterConfig,
@@ -25,6 +50,7 @@ export type {
   ConfigKind,
   DiscoveryConfig,
   LoggingConfig,
+  ReporterConfig,
   ServiceCheckConfig,
   ServiceConfig,
 } from '../config/types.js';

@@ -9,9 +9,16 @@ import type { Advertised } from './advertise.js';
 import { LoggingControl } from './logging-control.js';
 import { DiscoveryPool } from './discovery-pool.js';
 import { PortMonitor } from './port-monitor.js';
-import type { PortStatus } from './port-monitor.js';
 import { RegistrationPublisher } from './registration-publisher.js';
 import { applySharedChange, followConfigDir } from './follow-config.js';
+import { effectiveMaintenance } from '../maintenance/index.js';
+import type { MaintenanceEntry, MaintenanceState } from '../maintenance/index.js';
+import type { PortHealth } from './health-proxy.js';
+import { ReporterSettings } from './reporter-settings.js';
+import { ServiceAgents } from './service-agents.js';
+import { agentStateOf, healthOf } from './port-views.js';
+import type { ReporterPortStatus } from './port-views.js';
+export type { ReporterPortStatus } from './port-views.js';
 
 /** Options of {@link Reporter}. Only `configDir` and `resolver` are required. */
 export interface ReporterOptions {
@@ -24,12 +31,18 @@ export interface ReporterOptions {
   advertise?: Partial<Advertised>;
   /** How long `stop()` waits for discovery to confirm deregistrations. Default 5 s. */
   stopTimeoutMs?: number;
+  /** The state directory when `reporter.yaml` sets none. Default `/var/lib/lighthouse`. */
+  stateDir?: string;
 }
 
-/** One (service, port) as `status()` reports it. */
-export interface ReporterPortStatus extends PortStatus {
-  /** Whether discovery has confirmed the registration this port should have. */
-  registered: boolean;
+/** What the reporter tells `lighthouse status` (its control socket) and embedders. */
+export interface ReporterStatus {
+  daemon: 'reporter';
+  pid: number;
+  advertised: Advertised;
+  stateDir: string;
+  ports: ReporterPortStatus[];
+  maintenance: MaintenanceState;
 }
 
 /** How long a replaced discovery session stays open while registrations move to its successor. */
@@ -51,6 +64,8 @@ export class Reporter {
   private readonly registrations: RegistrationPublisher;
   private readonly logging: LoggingControl;
   private readonly advertised: Advertised;
+  private readonly settings: ReporterSettings;
+  private readonly agents: ServiceAgents;
   private watcher: ConfigWatcher | undefined;
   /** Set by stop(): no check result may register anything any more. */
   private stopping = false;
@@ -63,6 +78,14 @@ export class Reporter {
       ip: options.advertise?.ip ?? defaultAdvertisedIp() ?? '',
     };
     this.registrations = new RegistrationPublisher((name) => this.pool.get(name), this.logger);
+    this.agents = new ServiceAgents(this.logger, (service) => this.refreshService(service));
+    this.settings = new ReporterSettings({
+      logger: this.logger,
+      ...(options.stateDir === undefined ? {} : { defaultStateDir: options.stateDir }),
+      onMaintenance: () => this.refreshAll(),
+      ports: () => this.health(),
+      status: () => this.report(),
+    });
     this.pool = new DiscoveryPool(this.logger, async (name, connected) => {
       // Not connected yet: publish now, and the plugin converges once its session is up.
       if (!connected) return this.registrations.refresh(name);
@@ -84,11 +107,12 @@ export class Reporter {
     }
     this.watcher = await followConfigDir({
       dir: this.options.configDir,
-      kinds: ['logging', 'discovery', 'services'],
+      kinds: ['logging', 'reporter', 'discovery', 'services'],
       resolver: this.options.resolver,
       logger: this.logger,
       apply: (change) => this.apply(change),
     });
+    if (!this.settings.applied) await this.settings.apply(undefined);
     this.logger.info('reporter started', {
       services: this.services.size,
       host: this.advertised.host,
@@ -108,19 +132,42 @@ export class Reporter {
       ...monitors.map((monitor) => monitor.stop()),
       this.registrations.drain(this.options.stopTimeoutMs ?? 5_000),
     ]);
-    await this.pool.closeAll();
+    await Promise.all([this.pool.closeAll(), this.settings.close(), this.agents.closeAll()]);
     this.logger.info('reporter stopped');
   }
 
-  /** Every (service, port) with its checks and registration state, sorted. */
+  /** Every (service, port) with its checks, registration and maintenance, sorted. */
   status(): ReporterPortStatus[] {
     return [...this.services.values()]
-      .flatMap((state) => [...state.monitors.values()].map((monitor) => monitor.status()))
-      .map((port) => ({
-        ...port,
-        registered: this.registrations.isRegistered(registrationKey(port.service, port.port)),
-      }))
+      .flatMap((state) => this.portStatuses(state))
       .sort((a, b) => (a.service === b.service ? a.port - b.port : a.service < b.service ? -1 : 1));
+  }
+
+  /** The ports of one service, by port. */
+  private portStatuses(state: ServiceState): ReporterPortStatus[] {
+    return [...state.monitors.values()]
+      .map((monitor) => {
+        const port = monitor.status();
+        const maintenance = this.maintenanceOf(port.service, port.port);
+        return {
+          ...port,
+          registered: this.registrations.isRegistered(registrationKey(port.service, port.port)),
+          ...(maintenance === undefined ? {} : { maintenance }),
+        };
+      })
+      .sort((a, b) => a.port - b.port);
+  }
+
+  /** The whole picture: every port's checks, registration and maintenance, and the entries. */
+  report(): ReporterStatus {
+    return {
+      daemon: 'reporter',
+      pid: process.pid,
+      advertised: this.advertised,
+      stateDir: this.settings.stateDir,
+      ports: this.status(),
+      maintenance: this.settings.maintenance,
+    };
   }
 
   /**
@@ -128,19 +175,24 @@ export class Reporter {
    * embedder that feeds its own changes instead must await each call before the next.
    */
   async apply(change: ConfigChange): Promise<void> {
-    if (await applySharedChange(change, this.logging, this.pool)) return;
     const entry = change.type === 'remove' ? change.previous : change.entry;
+    if (entry.kind === 'reporter')
+      return this.settings.apply(change.type === 'remove' ? undefined : entry.value);
+    // Without reporter.yaml, the defaults apply before any service can register: a service in
+    // maintenance must never be registered for a moment at start-up.
+    if (!this.settings.applied) await this.settings.apply(undefined);
+    if (await applySharedChange(change, this.logging, this.pool)) return;
     if (entry.kind !== 'services') return;
     if (change.type !== 'add')
       await this.removeService(
         change.previous.name,
         change.type === 'update' ? entry.name : undefined,
       );
-    if (change.type !== 'remove') this.upsertService(entry.value);
+    if (change.type !== 'remove') await this.upsertService(entry.value);
   }
 
-  /** Adds a service, or reconfigures the one that kept its name (ports, checks, interval). */
-  private upsertService(config: ServiceConfig): void {
+  /** Adds a service, or reconfigures the one that kept its name (ports, checks, interval, agent). */
+  private async upsertService(config: ServiceConfig): Promise<void> {
     const state = this.services.get(config.name) ?? {
       config,
       monitors: new Map<number, PortMonitor>(),
@@ -167,6 +219,7 @@ export class Reporter {
       state.monitors.set(port, monitor);
       monitor.start(Math.random() * spread);
     }
+    await this.agents.set(config);
   }
 
   /**
@@ -180,13 +233,22 @@ export class Reporter {
     this.services.delete(name);
     for (const port of state.monitors.keys())
       this.registrations.unwant(registrationKey(name, port));
-    await Promise.all([...state.monitors.values()].map((monitor) => monitor.stop()));
+    await Promise.all([
+      ...[...state.monitors.values()].map((monitor) => monitor.stop()),
+      this.agents.remove(name),
+    ]);
   }
 
+  /**
+   * Desired registration = healthy ∧ not down for maintenance; a port in drain maintenance stays
+   * registered with `state: drain` in its metadata, which writers turn into HAProxy's drain.
+   */
   private updateWanted(config: ServiceConfig, port: number, healthy: boolean): void {
     const key = registrationKey(config.name, port);
     if (this.stopping) return;
-    if (!healthy) {
+    this.tellAgent(config.name);
+    const maintenance = this.maintenanceOf(config.name, port);
+    if (!healthy || maintenance?.mode === 'down') {
       this.registrations.unwant(key);
       return;
     }
@@ -198,10 +260,42 @@ export class Reporter {
       this.logger.error(`not registering: ${problem}`, { service: config.name, port });
       return;
     }
+    const metadata = {
+      ...config.metadata,
+      ...this.agents.metadata(config.name),
+      ...(maintenance?.mode === 'drain' ? { state: 'drain' } : {}),
+    };
     this.registrations.want(key, config.discovery, {
       service: config.name,
-      node: { host, ip, port, metadata: config.metadata },
+      node: { host, ip, port, metadata },
     });
+  }
+
+  /** Maintenance changed (or lapsed): every port's desired registration is decided again. */
+  private refreshAll(): void {
+    for (const name of this.services.keys()) this.refreshService(name);
+  }
+
+  private refreshService(name: string): void {
+    const state = this.services.get(name);
+    if (state === undefined) return;
+    for (const [port, monitor] of state.monitors)
+      this.updateWanted(state.config, port, monitor.healthy);
+  }
+
+  /** Tells the service's agent (if any) its ports' verdicts and maintenance. */
+  private tellAgent(name: string): void {
+    const state = this.services.get(name);
+    if (state !== undefined) this.agents.update(name, this.portStatuses(state).map(agentStateOf));
+  }
+
+  private maintenanceOf(service: string, port: number): MaintenanceEntry | undefined {
+    return effectiveMaintenance(this.settings.maintenance.entries, service, port, Date.now());
+  }
+
+  /** What the health proxy answers from: each port's verdict, reason and maintenance. */
+  private health(): PortHealth[] {
+    return this.status().map(healthOf);
   }
 
   /** Why `advertised` cannot be registered (no address found, an invalid name), if it cannot. */

@@ -79,6 +79,7 @@ export const PluginManifest = Type.Object(
     checks: section('health checks'),
     discovery: section('discovery methods'),
     balancers: section('load balancers'),
+    agents: section('agents load balancers ask (e.g. HAProxy agent-check)'),
   },
   { additionalProperties: false },
 );
@@ -131,7 +132,7 @@ function schemaReasons(key: unknown): string[] {
     if (error.schemaPath.includes('/anyOf/') || error.keyword === 'additionalProperties') continue;
     const message =
       error.keyword === 'boolean'
-        ? 'is not a known key (expected apiVersion, checks, discovery or balancers)'
+        ? 'is not a known key (expected apiVersion, checks, discovery, balancers or agents)'
         : error.keyword === 'anyOf'
           ? 'must be a file path or { "target": file, "export": name }'
           : error.message;

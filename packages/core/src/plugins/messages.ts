@@ -13,6 +13,7 @@ const kindLabels: Record<PluginKind, string> = {
   checks: 'Check',
   discovery: 'Discovery method',
   balancers: 'Balancer',
+  agents: 'Agent',
 };
 
 /** The npm naming convention for third-party plugins, used in "npm install …" suggestions. */
@@ -20,6 +21,7 @@ const packagePrefixes: Record<PluginKind, string> = {
   checks: 'lighthouse-check-',
   discovery: 'lighthouse-discovery-',
   balancers: 'lighthouse-balancer-',
+  agents: 'lighthouse-agent-',
 };
 
 /** `Check "http"`, `Discovery method "zookeeper"`, `Balancer "haproxy"`. */

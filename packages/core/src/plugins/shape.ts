@@ -8,6 +8,7 @@ export const definers: Record<PluginKind, string> = {
   checks: 'defineCheck',
   discovery: 'defineDiscovery',
   balancers: 'defineBalancer',
+  agents: 'defineAgent',
 };
 
 function isSchema(value: unknown): boolean {

@@ -48,6 +48,7 @@ describe('configJsonSchemas', () => {
       'cluster',
       'discovery-zookeeper',
       'logging',
+      'reporter',
       'service',
     ]);
     for (const schema of Object.values(schemas)) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import {
@@ -54,6 +55,7 @@ describe('Reporter engine', () => {
     dir = await createTempConfigDir({ 'discovery/memory.yaml': '{}\n', ...files });
     reporter = new Reporter({
       configDir: dir.dir,
+      stateDir: join(dir.dir, 'state'),
       resolver: createStaticResolver([memoryDiscoveryPlugin(backend), ...check.plugins]),
       advertise: { host: 'app01', ip: '10.0.0.7' },
     });
@@ -136,6 +138,7 @@ describe('Reporter engine', () => {
     });
     reporter = new Reporter({
       configDir: dir.dir,
+      stateDir: join(dir.dir, 'state'),
       resolver: createStaticResolver([memoryDiscoveryPlugin(backend), ...check.plugins]),
     });
     await reporter.start();
@@ -187,6 +190,7 @@ describe('Reporter engine', () => {
     });
     reporter = new Reporter({
       configDir: dir.dir,
+      stateDir: join(dir.dir, 'state'),
       resolver: createStaticResolver([memoryDiscoveryPlugin(backend), hanging]),
       advertise: { host: 'app01', ip: '10.0.0.7' },
     });
@@ -209,6 +213,7 @@ describe('Reporter engine', () => {
     });
     reporter = new Reporter({
       configDir: dir.dir,
+      stateDir: join(dir.dir, 'state'),
       resolver: createStaticResolver([memoryDiscoveryPlugin(backend), ...check.plugins]),
       advertise: { host: 'bad_host', ip: '10.0.0.7' },
     });

@@ -68,7 +68,7 @@ describe('readManifest', () => {
     ],
     [
       { apiVersion: 2, check: {} },
-      '/check: is not a known key (expected apiVersion, checks, discovery or balancers)',
+      '/check: is not a known key (expected apiVersion, checks, discovery, balancers or agents)',
     ],
     [
       { apiVersion: 2, checks: { 'has space': './a.js' } },

@@ -300,7 +300,7 @@ describe('problems, list and loadAll (for `lighthouse plugins`)', () => {
   it('reports every reason a manifest is invalid', async () => {
     const [problem] = (await registryFor('bad-manifest')).problems();
     expect(problem?.message).toContain(
-      '/check: is not a known key (expected apiVersion, checks, discovery or balancers); /checks/bad: must be a file path',
+      '/check: is not a known key (expected apiVersion, checks, discovery, balancers or agents); /checks/bad: must be a file path',
     );
   });
 

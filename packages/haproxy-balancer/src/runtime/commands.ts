@@ -21,6 +21,7 @@ export type RuntimeCommand =
   | (Target & { op: 'set-state'; state: ServerAdminState })
   | (Target & { op: 'set-weight'; weight: number })
   | (Target & { op: 'set-addr'; ip: string; port: number })
+  | (Target & { op: 'set-agent-port'; port: number })
   | (Target & {
       op:
         'enable-health' | 'disable-health' | 'enable-agent' | 'disable-agent' | 'shutdown-sessions';
@@ -69,6 +70,8 @@ export function commandLine(command: RuntimeCommand): string {
       return `set server ${target} weight ${safe(command.weight)}`;
     case 'set-addr':
       return `set server ${target} addr ${safe(command.ip)} port ${safe(command.port)}`;
+    case 'set-agent-port':
+      return `set server ${target} agent-port ${safe(command.port)}`;
     case 'enable-health':
       return `enable health ${target}`;
     case 'disable-health':

@@ -25,6 +25,10 @@ export interface ServerState {
    */
   initialWeight: number;
   port: number;
+  /** `srv_agent_state`: the agent check's {@link CheckFlags} (0: no agent configured). */
+  agentState: number;
+  /** `srv_agent_port`: the port the agent check connects to (0: none, or column absent). */
+  agentPort: number;
 }
 
 /** Bits of `srv_admin_state`. */
@@ -37,6 +41,17 @@ export const AdminFlags = {
   configMaint: 0x04,
   /** Drain forced from the CLI. */
   forcedDrain: 0x08,
+} as const;
+
+/**
+ * Bits of `srv_check_state` / `srv_agent_state` (HAProxy's `CHK_ST_*`; measured on 2.6.12: an
+ * agent-check server shows 0x16, 0x12 after `disable agent`, 0 without agent-check).
+ */
+export const CheckFlags = {
+  /** The check is in the server's configuration (`agent-check`): `enable agent` accepts it. */
+  configured: 0x02,
+  /** The check runs: not stopped by `disable agent`. */
+  enabled: 0x04,
 } as const;
 
 const STATE_COLUMNS = [
@@ -59,6 +74,8 @@ export function parseServersState(reply: string): ServerState[] {
     throw new Error(`unexpected "show servers state" reply: ${reply.trim().slice(0, 200)}`);
   }
   const portColumn = header.indexOf('srv_port');
+  const agentStateColumn = header.indexOf('srv_agent_state');
+  const agentPortColumn = header.indexOf('srv_agent_port');
   return lines.slice(2).map((line) => {
     const fields = line.split(' ');
     const number = (index: number): number => {
@@ -77,6 +94,8 @@ export function parseServersState(reply: string): ServerState[] {
       weight: number(7),
       initialWeight: number(8),
       port: portColumn < 0 ? 0 : number(portColumn),
+      agentState: agentStateColumn < 0 ? 0 : number(agentStateColumn),
+      agentPort: agentPortColumn < 0 ? 0 : number(agentPortColumn),
     };
   });
 }

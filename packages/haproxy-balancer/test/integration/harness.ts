@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ClusterState, LogFields, Logger, Node } from '@lighthouse/core';
 import { createTempDir, waitFor } from '@lighthouse/testing';
@@ -85,6 +87,37 @@ export async function startBackends(names: readonly string[]): Promise<NamedBack
         }),
     ),
   );
+}
+
+/** A herald-style agent-check responder: every connection gets `reply` and a newline. */
+export interface TestAgent {
+  port: number;
+  /** What the next poll gets; change it at will. */
+  reply: string;
+  /** Polls answered so far. */
+  polls: number;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link TestAgent} on 127.0.0.1 (HAProxy may reset the connection: ignored). */
+export async function startAgent(reply: string): Promise<TestAgent> {
+  const server = createTcpServer((socket) => {
+    socket.on('error', () => undefined);
+    agent.polls++;
+    socket.end(`${agent.reply}\n`);
+  });
+  const agent: TestAgent = {
+    port: 0,
+    reply,
+    polls: 0,
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+      }),
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  agent.port = (server.address() as AddressInfo).port;
+  return agent;
 }
 
 /** One HTTP GET without keep-alive: status and body. */

@@ -1,0 +1,97 @@
+import { userInfo } from 'node:os';
+import { closestMatch, hasControlCharacter, portProblem, printable } from '@lighthouse/core';
+import { ALL, loadReporterSetup, maintenanceDir, targetProblem } from '@lighthouse/core/engine';
+import type { ReporterSetup } from '@lighthouse/core/engine';
+import type { Command, CommandInput } from '../command.js';
+import { rootOption } from '../common-options.js';
+import { commandPlugins, configDirectory } from '../environment.js';
+import { UsageError } from '../exit-codes.js';
+import { printIssues } from '../commands/validate.js';
+
+/** Where `--config-dir` points when it is not given and `$LIGHTHOUSE_CONFIG_DIR` is unset. */
+export const DEFAULT_CONFIG_DIR = '/etc/lighthouse';
+
+/** `--config-dir` and `--root`, shared by `down`, `up` and `status`. */
+export const configDirOption = {
+  options: { 'config-dir': { type: 'string' }, ...rootOption.options },
+  optionHelp: {
+    'config-dir': `DIR    the reporter's config directory (default: $LIGHTHOUSE_CONFIG_DIR, else ${DEFAULT_CONFIG_DIR})`,
+    ...rootOption.optionHelp,
+  },
+} satisfies Pick<Command, 'options' | 'optionHelp'>;
+
+/** The reporter setup a maintenance command works on, or the exit code after printing why not. */
+export async function reporterSetup(
+  input: CommandInput,
+): Promise<{ dir: string; setup: ReporterSetup; maintenance: string } | number> {
+  const option = input.values['config-dir'];
+  const argument =
+    typeof option === 'string'
+      ? option
+      : (process.env['LIGHTHOUSE_CONFIG_DIR'] ?? DEFAULT_CONFIG_DIR);
+  const dir = await configDirectory(argument);
+  const setup = await loadReporterSetup(dir, await commandPlugins(input.values, dir));
+  if (setup.issues.length > 0) return printIssues(setup.issues, dir, input.io);
+  return { dir, setup, maintenance: maintenanceDir(setup.stateDir) };
+}
+
+/**
+ * The service argument, checked: `all`, or a service configured in the directory (else exit 1
+ * with a did-you-mean). A hostile name (`../x`, a newline, 10 KB) never gets this far.
+ */
+export function serviceArgument(input: CommandInput, setup: ReporterSetup): string | undefined {
+  const service = input.positionals[0] ?? '';
+  const problem = targetProblem(service);
+  if (problem !== undefined) {
+    input.io.stderr(`${input.program}: ${problem}`);
+    return undefined;
+  }
+  if (service === ALL || setup.services.has(service)) return service;
+  const names = [...setup.services.keys()];
+  const hint = closestMatch(service, names);
+  input.io.stderr(
+    `${input.program}: no service "${printable(service)}" is configured` +
+      (hint === undefined ? '' : ` (did you mean "${hint}"?)`) +
+      (names.length === 0
+        ? ' — there are no services/*.yaml files'
+        : `; configured: ${names.join(', ')}`),
+  );
+  return undefined;
+}
+
+/** `--port N`, checked against the service's ports when they are known. */
+export function portArgument(
+  input: CommandInput,
+  setup: ReporterSetup,
+  service: string,
+): number | undefined | false {
+  const value = input.values['port'];
+  if (value === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(String(value)) ? Number(value) : Number.NaN;
+  const problem = portProblem(port);
+  if (problem !== undefined) throw new UsageError(`--port: ${problem}`);
+  const ports = setup.services.get(service);
+  if (service !== ALL && ports !== undefined && !ports.includes(port)) {
+    input.io.stderr(
+      `${input.program}: service ${service} has no port ${port} (its ports: ${ports.join(', ')})`,
+    );
+    return false;
+  }
+  return port;
+}
+
+/** Who ran the command, recorded in the entry: the sudo user first, as hacheck did. */
+export function operator(): string | undefined {
+  const name = process.env['SUDO_USER'] ?? process.env['USER'] ?? safeUserName();
+  return name === undefined || name === '' || hasControlCharacter(name)
+    ? undefined
+    : name.slice(0, 256);
+}
+
+function safeUserName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

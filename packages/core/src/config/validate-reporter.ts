@@ -1,0 +1,50 @@
+import { isAbsolute, normalize } from 'node:path';
+import { hasControlCharacter, hostProblem, printable } from '../model/names.js';
+import type { JsonObject } from './plain-json.js';
+import { validateSchema } from './schema-errors.js';
+import { DEFAULT_STATE_DIR, ReporterFile } from './schemas.js';
+import type { ReporterConfig } from './types.js';
+import type { Problem, Validation } from './validation.js';
+import { invalid } from './validation.js';
+
+/** `host:port` or `[v6]:port`, split; a port of 1–65535. */
+const LISTEN = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/;
+
+/** Parses a `listen:` address; a problem message when it is not `host:port`. */
+export function parseListen(text: string): { host: string; port: number } | { problem: string } {
+  const match = LISTEN.exec(text);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65535)
+    return {
+      problem: `"${printable(text)}" is not host:port (e.g. "127.0.0.1:3333" or "[::1]:3333")`,
+    };
+  const problem = hostProblem(host);
+  return problem === undefined ? { host, port } : { problem };
+}
+
+/** Validates a parsed `reporter.yaml`. */
+export function validateReporter(document: JsonObject): Validation<ReporterConfig> {
+  const result = validateSchema(ReporterFile, document);
+  if (!result.ok) return result;
+  const problems: Problem[] = [];
+  const stateDir = result.value.state_dir ?? DEFAULT_STATE_DIR;
+  if (!isAbsolute(stateDir) || hasControlCharacter(stateDir))
+    problems.push({
+      pointer: '/state_dir',
+      message: `"${printable(stateDir)}" is not an absolute path`,
+    });
+  let healthProxy: ReporterConfig['healthProxy'];
+  const listen = result.value.health_proxy?.listen;
+  if (listen !== undefined) {
+    const parsed = parseListen(listen);
+    if ('problem' in parsed)
+      problems.push({ pointer: '/health_proxy/listen', message: parsed.problem });
+    else healthProxy = parsed;
+  }
+  if (problems.length > 0) return invalid(problems);
+  return {
+    ok: true,
+    value: { stateDir: normalize(stateDir), ...(healthProxy === undefined ? {} : { healthProxy }) },
+  };
+}

@@ -1,0 +1,110 @@
+import { isDeepStrictEqual } from 'node:util';
+import { DEFAULT_STATE_DIR } from '../config/schemas.js';
+import type { ReporterConfig } from '../config/types.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { MaintenanceState } from '../maintenance/index.js';
+import { startControlSocket } from './control-socket.js';
+import type { ControlSocket } from './control-socket.js';
+import { startHealthProxy } from './health-proxy.js';
+import type { HealthProxy, PortHealth } from './health-proxy.js';
+import { MaintenanceWatch } from './maintenance-watch.js';
+import { maintenanceDir, reporterSocket } from './state-paths.js';
+
+/** What the settings serve and whom they tell. */
+export interface ReporterSettingsOptions {
+  logger: Logger;
+  /** The state directory when `reporter.yaml` sets none. */
+  defaultStateDir?: string;
+  /** Every change of the maintenance entries (also their first read). */
+  onMaintenance: (state: MaintenanceState) => void;
+  /** The live state of every (service, port), for the health proxy. */
+  ports: () => readonly PortHealth[];
+  /** The whole status, for the control socket. */
+  status: () => unknown;
+}
+
+/**
+ * Applies `reporter.yaml`: the state directory (the maintenance entries it follows, the control
+ * socket it serves) and the health proxy. A changed value restarts only what it concerns; a
+ * resource that cannot start (a port taken) is logged and the reporter keeps checking and
+ * registering.
+ */
+export class ReporterSettings {
+  private current: ReporterConfig | undefined;
+  private watch: MaintenanceWatch | undefined;
+  private control: ControlSocket | undefined;
+  private proxy: HealthProxy | undefined;
+  private state: MaintenanceState = { entries: [], issues: [] };
+
+  constructor(private readonly options: ReporterSettingsOptions) {}
+
+  /** Whether any settings were applied yet (the defaults, or `reporter.yaml`). */
+  get applied(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The maintenance entries last read (empty until the first read). */
+  get maintenance(): MaintenanceState {
+    return this.state;
+  }
+
+  get stateDir(): string {
+    return this.current?.stateDir ?? this.defaults().stateDir;
+  }
+
+  /** Applies `reporter.yaml` (undefined: the file is absent or was deleted → defaults). */
+  async apply(config: ReporterConfig | undefined): Promise<void> {
+    const next = config ?? this.defaults();
+    const previous = this.current;
+    this.current = next;
+    if (previous?.stateDir !== next.stateDir) await this.useStateDir(next.stateDir);
+    if (!isDeepStrictEqual(previous?.healthProxy, next.healthProxy))
+      await this.useHealthProxy(next.healthProxy);
+  }
+
+  async close(): Promise<void> {
+    this.watch?.close();
+    await Promise.all([this.control?.close(), this.proxy?.close()]);
+    this.watch = undefined;
+    this.control = undefined;
+    this.proxy = undefined;
+  }
+
+  private defaults(): ReporterConfig {
+    return { stateDir: this.options.defaultStateDir ?? DEFAULT_STATE_DIR };
+  }
+
+  private async useStateDir(stateDir: string): Promise<void> {
+    const { logger } = this.options;
+    this.watch?.close();
+    await this.control?.close();
+    this.watch = new MaintenanceWatch(maintenanceDir(stateDir), logger, (state) => {
+      this.state = state;
+      this.options.onMaintenance(state);
+    });
+    await this.watch.start();
+    this.control = await startControlSocket(reporterSocket(stateDir), this.options.status, logger);
+    logger.info('following maintenance entries', { dir: maintenanceDir(stateDir) });
+  }
+
+  private async useHealthProxy(listen: ReporterConfig['healthProxy']): Promise<void> {
+    await this.proxy?.close();
+    this.proxy = undefined;
+    if (listen === undefined) return;
+    try {
+      this.proxy = await startHealthProxy({
+        host: listen.host,
+        port: listen.port,
+        ports: this.options.ports,
+        logger: this.options.logger,
+      });
+      this.options.logger.info('health proxy listening', this.proxy.address);
+    } catch (error) {
+      this.options.logger.error('the health proxy cannot listen; reporter.yaml health_proxy', {
+        listen: `${listen.host}:${listen.port}`,
+        error: describeError(error),
+      });
+    }
+  }
+}
