@@ -37,7 +37,10 @@ export class ServiceAgents {
     const wanted = service.agent;
     if (running !== undefined && isDeepStrictEqual(running.config, wanted)) return;
     if (running !== undefined) await this.remove(service.name);
-    if (wanted === undefined) return;
+    if (wanted === undefined) {
+      if (running !== undefined) this.advertised(service.name); // its agent_port must go
+      return;
+    }
     const entry: Running = { config: wanted, ports: [] };
     this.agents.set(service.name, entry);
     const created = await instantiate({
