@@ -229,7 +229,8 @@ export class Fleet {
   /**
    * Starts a reporter advertising `host` (IP 127.0.0.1) for `service` on `ports`, checked over
    * HTTP /health every 0.2 s with rise 1 and fall 1. Its config dir is {@link reporterDir};
-   * `reporterYaml` adds lines to its `reporter.yaml` (e.g. a health proxy).
+   * `reporterYaml` adds lines to its `reporter.yaml` (e.g. a health proxy), `serviceYaml` to
+   * the service file (e.g. an agent).
    */
   async reporter(
     id: string,
@@ -237,6 +238,7 @@ export class Fleet {
     ports: readonly number[],
     host = id,
     reporterYaml: readonly string[] = [],
+    serviceYaml: readonly string[] = [],
   ): Promise<CliProcess> {
     const dir = this.reporterDir(id);
     const portLine = ports.length === 1 ? `port: ${ports[0]}` : `ports: [${ports.join(', ')}]`;
@@ -252,6 +254,7 @@ export class Fleet {
         '    uri: /health',
         '    rise: 1',
         '    fall: 1',
+        ...serviceYaml,
         '',
       ].join('\n'),
     });

@@ -13,6 +13,7 @@ const examples: Record<string, { config: unknown; cluster?: unknown }> = {
   'checks/tcp': { config: { query: 'ruok', response: 'imok' } },
   'checks/redis': { config: { password: 'secret' } },
   'discovery/zookeeper': { config: { hosts: ['zk01:2181'], path: '/lighthouse/services' } },
+  'agents/haproxy': { config: { port: 5555, weight: { file: '/run/web/load' } } },
   'balancers/haproxy': {
     config: {
       config_file: '/etc/haproxy.cfg',

@@ -10,6 +10,7 @@ import type { MaintenanceEntry } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import {
+  changing,
   configDirOption,
   operator,
   portArgument,
@@ -80,7 +81,7 @@ export const downCommand: Command = {
       ...(lasting === undefined ? {} : { until: since + lasting }),
       ...(user === undefined ? {} : { user }),
     };
-    await writeMaintenance(target.maintenance, entry);
+    await changing(target.maintenance, () => writeMaintenance(target.maintenance, entry));
     const what = port === undefined ? service : `${service} port ${port}`;
     const until =
       lasting === undefined

@@ -2,6 +2,7 @@ import { askDaemon, removeMaintenance, reporterSocket } from '@lighthouse/core/e
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import {
+  changing,
   configDirOption,
   portArgument,
   reporterSetup,
@@ -33,7 +34,9 @@ export const upCommand: Command = {
     if (service === undefined) return ExitCode.Invalid;
     const port = portArgument(input, target.setup, service);
     if (port === false) return ExitCode.Invalid;
-    const removed = await removeMaintenance(target.maintenance, service, port);
+    const removed = await changing(target.maintenance, () =>
+      removeMaintenance(target.maintenance, service, port),
+    );
     const what = port === undefined ? service : `${service} port ${port}`;
     if (removed.length === 0) {
       input.io.stdout(`${what}: was not down`);

@@ -1,5 +1,13 @@
 import { userInfo } from 'node:os';
-import { closestMatch, hasControlCharacter, portProblem, printable } from '@lighthouse/core';
+import {
+  closestMatch,
+  describeError,
+  ErrorCode,
+  hasControlCharacter,
+  LighthouseError,
+  portProblem,
+  printable,
+} from '@lighthouse/core';
 import { ALL, loadReporterSetup, maintenanceDir, targetProblem } from '@lighthouse/core/engine';
 import type { ReporterSetup } from '@lighthouse/core/engine';
 import type { Command, CommandInput } from '../command.js';
@@ -93,5 +101,27 @@ function safeUserName(): string | undefined {
     return userInfo().username;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Runs a change to the maintenance directory; a file-system refusal (no permission, a read-only
+ * disk) becomes one clear error with what to do, not a stack trace.
+ */
+export async function changing<T>(dir: string, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    throw new LighthouseError(
+      ErrorCode.Unavailable,
+      `cannot change the maintenance entries in ${dir}: ${describeError(error)}`,
+      {
+        suggestions: [
+          'run it as the user the reporter runs as, or with sudo',
+          "or point reporter.yaml's state_dir at a directory you may write",
+        ],
+        cause: error,
+      },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { ensureDirectory } from '../ensure-directory.js';
 import { isDeepStrictEqual } from 'node:util';
 import { PassLoop } from '../async/pass-loop.js';
 import { describeError } from '../errors.js';
@@ -58,7 +58,7 @@ export class MaintenanceWatch {
 
   /** Creates the directory if it can, starts watching, and delivers the first state. */
   async start(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o755 }).catch((error: unknown) =>
+    await ensureDirectory(this.dir).catch((error: unknown) =>
       this.logger.warn('cannot create the maintenance directory; watching for it', {
         dir: this.dir,
         error: describeError(error),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
+import { ensureDirectory } from '../ensure-directory.js';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isRecord } from '../is-record.js';
@@ -188,7 +189,7 @@ export async function writeMaintenance(dir: string, entry: MaintenanceEntry): Pr
   const decoded = decodeEntry(text, name);
   if (!decoded.ok) throw new Error(`invalid maintenance entry: ${decoded.problem}`);
 
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await ensureDirectory(dir);
   const final = join(dir, name);
   // A leading dot hides the temp file from readers; the random part keeps concurrent writers
   // apart, and 'wx' (O_EXCL) refuses to reuse any existing path, a planted symbolic link included.
