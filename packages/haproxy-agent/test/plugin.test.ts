@@ -14,7 +14,8 @@ import {
   waitFor,
 } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
-import { agentReply, haproxyAgent, HAProxyAgentConfig } from '../src/index.js';
+import { haproxyAgent, HAProxyAgentConfig } from '../src/index.js';
+import { agentReply } from '../src/reply.js';
 import { configProblems } from '../src/schema.js';
 import {
   agentContext,

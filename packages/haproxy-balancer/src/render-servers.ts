@@ -91,7 +91,9 @@ export function backendServers(
       warn(`${where} skipped: another node has the same name`);
     } else {
       names.add(name);
-      const { weight, drain, agent } = nodeSettings(node, where, warn);
+      const settings = nodeSettings(node, where, warn);
+      const { drain, agent } = settings;
+      const weight = settings.weight ?? (agent === undefined ? undefined : agentWeight(options));
       servers.push({
         name,
         address: formatAddress(node.ip, node.port),
@@ -105,6 +107,18 @@ export function backendServers(
   }
   return servers;
 }
+
+/**
+ * The weight of a server whose agent sets it in percent, when neither the node nor the cluster's
+ * `server_options` gives one: 100, so `40%` means 40. HAProxy's default weight is 1, of which any
+ * percentage below 100 rounds down to 0 — an agent answering `up ready 75%` would stop traffic.
+ */
+function agentWeight(options: readonly string[]): number | undefined {
+  return options.includes('weight') ? undefined : AGENT_BASE_WEIGHT;
+}
+
+/** The configured weight an agent's percentages apply to, unless the cluster sets one. */
+export const AGENT_BASE_WEIGHT = 100;
 
 /**
  * The `peer` lines of a cluster: the HAProxy peers its nodes advertise, sorted by name then

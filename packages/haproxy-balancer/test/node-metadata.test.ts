@@ -155,8 +155,15 @@ describe('metadata.agent_port and agent_inter', () => {
     expect(text).toContain(
       '    server a:80 10.0.0.1:80 check agent-check agent-port 5555 agent-inter 500ms weight 3\n',
     );
-    expect(text).toContain('    server b:80 10.0.0.2:80 check agent-check agent-port 5556\n');
+    // No weight anywhere: 100, so the agent's percentages do not round down to 0 of weight 1.
+    expect(text).toContain(
+      '    server b:80 10.0.0.2:80 check agent-check agent-port 5556 weight 100\n',
+    );
     expect(checkWithHAProxy(text).valid).toBe(true);
+    const configured = render([node('e', '10.0.0.5', 80, { agent_port: 5555 })], {
+      server_options: 'check weight 20',
+    });
+    expect(configured.servers[0]?.weight).toBeUndefined();
   });
 
   it('ignores hostile agent values with a warning: routed, without agent-check', () => {
