@@ -9,14 +9,7 @@ import {
 import type { MaintenanceEntry } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import {
-  changing,
-  configDirOption,
-  operator,
-  portArgument,
-  reporterSetup,
-  serviceArgument,
-} from '../maintenance/target.js';
+import { changing, configDirOption, maintenanceTarget, operator } from '../maintenance/target.js';
 
 /** Longest `--reason` kept (the entry refuses more). */
 const MAX_REASON = 1_000;
@@ -64,12 +57,9 @@ export const downCommand: Command = {
       throw new UsageError(
         `--for: "${duration.slice(0, 40)}" is not a duration (e.g. 30s, 10m, 2h, 1d, 1h30m)`,
       );
-    const target = await reporterSetup(input);
+    const target = await maintenanceTarget(input);
     if (typeof target === 'number') return target;
-    const service = serviceArgument(input, target.setup);
-    if (service === undefined) return ExitCode.Invalid;
-    const port = portArgument(input, target.setup, service);
-    if (port === false) return ExitCode.Invalid;
+    const { service, port, what } = target;
     const since = Date.now();
     const user = operator();
     const entry: MaintenanceEntry = {
@@ -82,7 +72,6 @@ export const downCommand: Command = {
       ...(user === undefined ? {} : { user }),
     };
     await changing(target.maintenance, () => writeMaintenance(target.maintenance, entry));
-    const what = port === undefined ? service : `${service} port ${port}`;
     const until =
       lasting === undefined
         ? 'until "lighthouse up"'

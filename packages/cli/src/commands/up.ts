@@ -1,13 +1,7 @@
 import { askDaemon, removeMaintenance, reporterSocket } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import {
-  changing,
-  configDirOption,
-  portArgument,
-  reporterSetup,
-  serviceArgument,
-} from '../maintenance/target.js';
+import { changing, configDirOption, maintenanceTarget } from '../maintenance/target.js';
 
 /** `lighthouse up <service|all>`: hacheck's haup. */
 export const upCommand: Command = {
@@ -28,16 +22,12 @@ export const upCommand: Command = {
   optionHelp: { ...configDirOption.optionHelp, port: 'N      only this port of the service' },
   positionals: [{ name: 'service|all', required: true }],
   async run(input) {
-    const target = await reporterSetup(input);
+    const target = await maintenanceTarget(input);
     if (typeof target === 'number') return target;
-    const service = serviceArgument(input, target.setup);
-    if (service === undefined) return ExitCode.Invalid;
-    const port = portArgument(input, target.setup, service);
-    if (port === false) return ExitCode.Invalid;
+    const { service, port, what } = target;
     const removed = await changing(target.maintenance, () =>
       removeMaintenance(target.maintenance, service, port),
     );
-    const what = port === undefined ? service : `${service} port ${port}`;
     if (removed.length === 0) {
       input.io.stdout(`${what}: was not down`);
       return ExitCode.Ok;

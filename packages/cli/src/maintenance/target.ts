@@ -13,7 +13,7 @@ import type { ReporterSetup } from '@lighthouse/core/engine';
 import type { Command, CommandInput } from '../command.js';
 import { rootOption } from '../common-options.js';
 import { commandPlugins, configDirectory } from '../environment.js';
-import { UsageError } from '../exit-codes.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
 import { printIssues } from '../commands/validate.js';
 
 /** Where `--config-dir` points when it is not given and `$LIGHTHOUSE_CONFIG_DIR` is unset. */
@@ -47,7 +47,7 @@ export async function reporterSetup(
  * The service argument, checked: `all`, or a service configured in the directory (else exit 1
  * with a did-you-mean). A hostile name (`../x`, a newline, 10 KB) never gets this far.
  */
-export function serviceArgument(input: CommandInput, setup: ReporterSetup): string | undefined {
+function serviceArgument(input: CommandInput, setup: ReporterSetup): string | undefined {
   const service = input.positionals[0] ?? '';
   const problem = targetProblem(service);
   if (problem !== undefined) {
@@ -68,7 +68,7 @@ export function serviceArgument(input: CommandInput, setup: ReporterSetup): stri
 }
 
 /** `--port N`, checked against the service's ports when they are known. */
-export function portArgument(
+function portArgument(
   input: CommandInput,
   setup: ReporterSetup,
   service: string,
@@ -86,6 +86,32 @@ export function portArgument(
     return false;
   }
   return port;
+}
+
+/** What `down` and `up` act on: the setup, and the service (or `all`) and port asked for. */
+export interface MaintenanceTarget {
+  setup: ReporterSetup;
+  /** The maintenance directory below the state directory. */
+  maintenance: string;
+  service: string;
+  port: number | undefined;
+  /** `web` or `web port 8081`, for messages. */
+  what: string;
+}
+
+/**
+ * The target of `down`/`up` from the command line, checked against the config directory; or the
+ * exit code after printing why there is none.
+ */
+export async function maintenanceTarget(input: CommandInput): Promise<MaintenanceTarget | number> {
+  const target = await reporterSetup(input);
+  if (typeof target === 'number') return target;
+  const service = serviceArgument(input, target.setup);
+  if (service === undefined) return ExitCode.Invalid;
+  const port = portArgument(input, target.setup, service);
+  if (port === false) return ExitCode.Invalid;
+  const what = port === undefined ? service : `${service} port ${port}`;
+  return { setup: target.setup, maintenance: target.maintenance, service, port, what };
 }
 
 /** Who ran the command, recorded in the entry: the sudo user first, as hacheck did. */
