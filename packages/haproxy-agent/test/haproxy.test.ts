@@ -1,17 +1,20 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent, AgentPortState } from '@lighthouse/core';
-import { createTempDir, freePort, waitFor } from '@lighthouse/testing';
-import type { TempDir } from '@lighthouse/testing';
+import {
+  createTempDir,
+  freePort,
+  recordingLogger,
+  startHAProxy,
+  waitFor,
+} from '@lighthouse/testing';
+import type { HAProxyServer, TempDir } from '@lighthouse/testing';
 import { haproxyAgent } from '../src/index.js';
 import type { HAProxyAgentConfig } from '../src/index.js';
-import { agentContext, failing, healthy, inMaintenance, recordingLogger } from './helpers.js';
+import { agentContext, failing, healthy, inMaintenance } from './helpers.js';
 
 /**
  * The agent behind a real HAProxy (Debian's 2.6): a backend server with `agent-check` follows
@@ -27,24 +30,10 @@ const AGENT_INTER_MS = 200;
 const DEADLINE_MS = 3_000;
 
 let dir: TempDir;
-let haproxy: ChildProcess | undefined;
-let haproxyOutput = '';
+let haproxy: HAProxyServer | undefined;
 let app: Server;
 let agent: Agent;
 let metricFile: string;
-
-/** One command on HAProxy's admin socket; resolves with everything it answered. */
-function adminCommand(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(join(dir.dir, 'admin.sock'));
-    let output = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(`${command}\n`));
-    socket.on('data', (chunk: string) => (output += chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(output));
-  });
-}
 
 interface ServerRow {
   status: string;
@@ -56,11 +45,9 @@ interface ServerRow {
 
 /** Columns of `show stat` for server s1 of backend `be` (no field here can hold a comma). */
 async function serverRow(): Promise<ServerRow | undefined> {
-  const lines = (await adminCommand('show stat')).split('\n');
-  const header = lines[0]?.replace(/^# /, '').split(',') ?? [];
-  const row = lines.find((line) => line.startsWith('be,s1,'))?.split(',');
+  const row = await haproxy?.stat('be', 's1');
   if (row === undefined) return undefined;
-  const field = (name: string): string => row[header.indexOf(name)] ?? '';
+  const field = (name: string): string => row[name] ?? '';
   return {
     status: field('status'),
     weight: Number(field('weight')),
@@ -82,7 +69,7 @@ async function expectServer(what: string, wanted: (row: ServerRow) => boolean): 
   ).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `${message}; last row: ${JSON.stringify(last)}; HAProxy output: ${haproxyOutput || 'none'}`,
+      `${message}; last row: ${JSON.stringify(last)}; HAProxy output: ${haproxy?.output || 'none'}`,
     );
   });
 }
@@ -112,41 +99,16 @@ beforeAll(async () => {
   };
   agent = await haproxyAgent.create(config, agentContext(recordingLogger()));
 
-  const cfg = join(dir.dir, 'haproxy.cfg');
-  await dir.write(
-    'haproxy.cfg',
+  haproxy = await startHAProxy(
     [
-      'global',
-      `  stats socket ${join(dir.dir, 'admin.sock')} level admin`,
-      'defaults',
-      '  mode http',
-      '  timeout connect 1s',
-      '  timeout client 5s',
-      '  timeout server 5s',
-      '  timeout check 1s',
       'backend be',
       `  server s1 127.0.0.1:${appPort} weight 100 check inter 200ms rise 1 fall 1 agent-check agent-port ${agentPort} agent-inter ${AGENT_INTER_MS}ms`,
-      '',
     ].join('\n'),
   );
-  // -db: stay in the foreground, so the child's PID is HAProxy's and nothing is left behind.
-  haproxy = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
-  haproxy.stdout?.on('data', (chunk: Buffer) => (haproxyOutput += chunk.toString()));
-  haproxy.stderr?.on('data', (chunk: Buffer) => (haproxyOutput += chunk.toString()));
-  haproxy.on('error', (error) => (haproxyOutput += `spawn failed: ${error.message}`));
-  await waitFor(() => haproxy?.exitCode === null && serverRow(), {
-    timeoutMs: 10_000,
-    what: 'HAProxy to answer on its admin socket',
-  });
 });
 
 afterAll(async () => {
-  const child = haproxy;
-  if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(child.pid, 'SIGTERM');
-    await exited;
-  }
+  await haproxy?.stop();
   await agent?.close();
   await new Promise((resolve) => app?.close(resolve));
   await dir?.cleanup();
@@ -226,6 +188,6 @@ describe('haproxy agent behind a real HAProxy 2.6', () => {
   });
 
   it('never sent HAProxy a line it could not parse', () => {
-    expect(haproxyOutput).not.toMatch(/agent reports an error|Trailing garbage/i);
+    expect(haproxy?.output).not.toMatch(/agent reports an error|Trailing garbage/i);
   });
 });

@@ -1,43 +1,11 @@
 import { createConnection } from 'node:net';
-import type { LogFields, Logger } from '@lighthouse/core';
+import type { Logger } from '@lighthouse/core';
 import { debugFor } from '@lighthouse/core';
 import type { AgentContext, AgentPortState } from '@lighthouse/core';
+import { recordingLogger } from '@lighthouse/testing';
 
-/** One line a {@link RecordingLogger} received, with its logger's and its own fields merged. */
-export interface RecordedLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  fields: LogFields;
-}
-
-/** A logger that keeps every line (children write into the same list), for assertions. */
-export interface RecordingLogger extends Logger {
-  readonly lines: RecordedLine[];
-  /** The lines at `level`. */
-  at(level: RecordedLine['level']): RecordedLine[];
-}
-
-export function recordingLogger(): RecordingLogger {
-  const lines: RecordedLine[] = [];
-  const make = (base: LogFields): Logger => {
-    const emit =
-      (level: RecordedLine['level']) =>
-      (message: string, fields: LogFields = {}): void => {
-        lines.push({ level, message, fields: { ...base, ...fields } });
-      };
-    return {
-      debug: emit('debug'),
-      info: emit('info'),
-      warn: emit('warn'),
-      error: emit('error'),
-      child: (fields) => make({ ...base, ...fields }),
-    };
-  };
-  return Object.assign(make({}), {
-    lines,
-    at: (level: RecordedLine['level']) => lines.filter((line) => line.level === level),
-  });
-}
+// The shared recording logger, re-exported for this package's tests that import it from here.
+export { recordingLogger };
 
 /** The context the reporter gives an agent, with a recording logger. */
 export function agentContext(log: Logger = recordingLogger(), service = 'web'): AgentContext {

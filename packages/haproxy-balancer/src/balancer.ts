@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import {
   describeError,
   ErrorCode,
@@ -15,6 +17,8 @@ import { renderedHash } from './render.js';
 import { checkConfig } from './process/check.js';
 import { readTextIfExists, writeFileAtomic } from './process/files.js';
 import { HAProxyProcess } from './process/haproxy-process.js';
+import { probeHAProxy, Watchdog } from './process/watchdog.js';
+import type { RestartRequest } from './process/watchdog.js';
 import { detectVersion, versionAtLeast } from './process/version.js';
 import type { HAProxyVersion } from './process/version.js';
 import { RuntimeApi } from './runtime/runtime-api.js';
@@ -26,7 +30,8 @@ import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
  * the desired config, reads `show servers state`, and lets the planner choose: runtime commands
  * (then the file is rewritten atomically so a later reload agrees, without reloading), or a
  * reload (candidate checked with `haproxy -c`, installed atomically, reloaded through the master
- * CLI, verified, at most one per restart_interval). A dead HAProxy is started again.
+ * CLI, verified, at most one per restart_interval). A dead HAProxy is started again: by the next
+ * sync, and between syncs by the watchdog (src/process/watchdog.ts), from the last synced config.
  */
 
 type Cluster = ClusterState<HAProxyClusterConfig>;
@@ -71,6 +76,13 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private warningsLogged = new Set<string>();
   /** The writer calls sync serially; this keeps it so for any other caller (1.0's B19). */
   private readonly queue = new SerialQueue();
+  /** Tasks of the queue running now (a sync, a watchdog restart): the watchdog waits. */
+  private active = 0;
+  /** The config of the last successful sync: what the watchdog restarts HAProxy with. */
+  private lastDesired: DesiredConfig | undefined;
+  /** Started after the first successful sync (HAProxy started, taken over or adopted). */
+  private watchdog: Watchdog | undefined;
+  private closed = false;
 
   constructor(
     private readonly config: HAProxyConfig,
@@ -100,12 +112,68 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     return this.desired(withKnownNodes(clusters, this.known, undefined)).render.text;
   }
 
-  sync(clusters: readonly Cluster[]): Promise<void> {
-    return this.queue.run(() => this.syncNow(clusters));
+  async sync(clusters: readonly Cluster[]): Promise<void> {
+    await this.serially(() => this.syncNow(clusters));
+    this.startWatchdog();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    await this.watchdog?.stop();
     this.runtime.reset();
+  }
+
+  /** Runs `task` on the serial queue, counted as activity (the watchdog skips its checks). */
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      this.active++;
+      try {
+        return await task();
+      } finally {
+        this.active--;
+      }
+    });
+  }
+
+  private startWatchdog(): void {
+    if (this.closed || this.watchdog !== undefined) return;
+    this.watchdog = new Watchdog({
+      probe: () =>
+        probeHAProxy({
+          pidFile: this.config.pid_file,
+          configFile: this.paths.configFile,
+          masterSocket: this.paths.masterSocket,
+        }),
+      restart: (request) => this.serially(() => this.restartNow(request)),
+      busy: () => this.active > 0,
+      log: this.log,
+    });
+    this.watchdog.start();
+  }
+
+  /**
+   * The watchdog's restart, on the serial queue so it never races a sync: checks again (a sync
+   * may have started HAProxy meanwhile), then starts HAProxy from the last synced config (the
+   * path a sync takes), or replaces an unresponsive master the way a takeover does.
+   */
+  private async restartNow(request: RestartRequest): Promise<void> {
+    const desired = this.lastDesired;
+    if (this.closed || desired === undefined) return;
+    // The directory of config_file gone means HAProxy was removed on purpose (or a test cleaned
+    // up): starting one in a directory nobody owns any more would leave it running unmanaged.
+    if (!(await isDirectory(dirname(this.paths.configFile)))) {
+      this.log.error('not restarting HAProxy: the directory of config_file no longer exists', {
+        config_file: this.paths.configFile,
+      });
+      return;
+    }
+    this.runtime.reset();
+    const pid = await this.process.runningPid();
+    if (pid === undefined) {
+      await this.start(desired, `watchdog: ${request.reason}`);
+    } else if (pid === request.replacePid) {
+      await this.reload(desired, `watchdog: ${request.reason}`, pid, true);
+    }
   }
 
   /**
@@ -243,20 +311,30 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * dumped first. An HAProxy without a master CLI (not started by lighthouse) is taken over
    * instead: the only way it can ever load a new config without dropping a connection.
    */
-  private async reload(desired: DesiredConfig, reason: string, pid: number): Promise<void> {
+  private async reload(
+    desired: DesiredConfig,
+    reason: string,
+    pid: number,
+    replace = false,
+  ): Promise<void> {
     await this.rateLimit();
     await this.install(desired);
     await this.saveServerState();
     const started = performance.now();
     this.lastReloadAt = Date.now();
     try {
-      const takeOver = !(await this.process.hasMaster());
+      const takeOver = replace || !(await this.process.hasMaster());
       if (takeOver) {
-        this.log.warn('taking over an HAProxy not started by lighthouse', {
-          pid,
-          reason: `its master CLI ${this.paths.masterSocket} does not answer`,
-          how: 'a master-worker HAProxy takes its listeners over (-x) and lets it finish (-sf)',
-        });
+        this.log.warn(
+          replace
+            ? 'replacing an HAProxy whose master does not answer'
+            : 'taking over an HAProxy not started by lighthouse',
+          {
+            pid,
+            reason: replace ? reason : `its master CLI ${this.paths.masterSocket} does not answer`,
+            how: 'a master-worker HAProxy takes its listeners over (-x) and lets it finish (-sf)',
+          },
+        );
       }
       const state = takeOver ? await this.process.takeOver(pid) : await this.process.reload();
       this.log.info(takeOver ? 'took over HAProxy' : 'reloaded HAProxy', {
@@ -279,7 +357,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * refuses the candidate, HAProxy still starts, with the last installed file (the last good
    * state), and sync rejects with the refusal.
    */
-  private async start(desired: DesiredConfig): Promise<void> {
+  private async start(desired: DesiredConfig, reason = 'HAProxy was not running'): Promise<void> {
     await this.rateLimit();
     const refused = await this.install(desired).then(
       () => undefined,
@@ -295,7 +373,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     this.runtime.reset();
     const state = await this.process.start();
     this.log.info('started HAProxy', {
-      reason: 'HAProxy was not running',
+      reason,
       config: refused === undefined ? 'new' : 'last installed (the new one was refused)',
       durationMs: Math.round(performance.now() - started),
       pid: state.masterPid,
@@ -332,6 +410,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * and what is not rendered (other metadata) is not needed to serve during an outage.
    */
   private async remember(desired: DesiredConfig): Promise<void> {
+    this.lastDesired = desired;
     this.known = new Map(desired.clusters.map((cluster) => [cluster.name, cluster.nodes]));
     if (this.applied === undefined || this.applied.hash === this.cachedHash) return;
     const text = cacheText({
@@ -375,4 +454,8 @@ export async function createBalancer(
   });
   const known = cache?.clusters ?? new Map<string, Node[]>();
   return new HAProxyBalancer(config, log, version, applied, known, cache?.hash);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
 }

@@ -41,3 +41,7 @@ export type {
 } from './zookeeper-server.js';
 export { startRedis } from './redis-server.js';
 export type { RedisServer } from './redis-server.js';
+export { startHAProxy } from './haproxy-server.js';
+export type { HAProxyOptions, HAProxyServer } from './haproxy-server.js';
+export { recordingLogger } from './recording-logger.js';
+export type { RecordedLevel, RecordedLine, RecordingLogger } from './recording-logger.js';

@@ -1,15 +1,10 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createConnection } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, freePort, waitFor } from '@lighthouse/testing';
-import type { TempDir } from '@lighthouse/testing';
+import { freePort, recordingLogger, startHAProxy, waitFor } from '@lighthouse/testing';
+import type { HAProxyServer } from '@lighthouse/testing';
 import { startHealthProxy } from '../../src/engine/health-proxy.js';
 import type { HealthProxy, PortHealth } from '../../src/engine/health-proxy.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
 import { failingPort, healthyPort, send } from './health-proxy-support.js';
 
 /**
@@ -19,35 +14,18 @@ import { failingPort, healthyPort, send } from './health-proxy-support.js';
  * as our child and is stopped by its PID; its state is read from its own admin socket.
  */
 
-let dir: TempDir;
-let haproxy: ChildProcess | undefined;
-let haproxyOutput = '';
+let haproxy: HAProxyServer | undefined;
 let proxy: HealthProxy;
 let backend: Server;
 let backendPort: number;
 let frontendPort: number;
 let state: PortHealth[] = [];
 
-/** One command on HAProxy's admin socket; resolves with everything it answered. */
-function adminCommand(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(join(dir.dir, 'admin.sock'));
-    let output = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(`${command}\n`));
-    socket.on('data', (chunk: string) => (output += chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(output));
-  });
-}
-
 /** `status` and `check_status` of `show stat` for server web1 of backend `be`. */
 async function serverState(): Promise<{ status?: string; check?: string } | undefined> {
-  const lines = (await adminCommand('show stat')).split('\n');
-  const header = lines[0]?.replace(/^# /, '').split(',') ?? [];
-  const row = lines.find((line) => line.startsWith('be,web1,'))?.split(',');
+  const row = await haproxy?.stat('be', 'web1');
   if (row === undefined) return undefined;
-  return { status: row[header.indexOf('status')], check: row[header.indexOf('check_status')] };
+  return { status: row['status'], check: row['check_status'] };
 }
 
 /**
@@ -69,11 +47,10 @@ async function expectServer(wanted: 'UP' | 'DOWN'): Promise<void> {
 /** Rethrows `error` with what HAProxy printed, read when the wait failed (not when it began). */
 function withHAProxyOutput(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
-  throw new Error(`${message}; HAProxy output: ${haproxyOutput || 'none'}`);
+  throw new Error(`${message}; HAProxy output: ${haproxy?.output || 'none'}`);
 }
 
 beforeAll(async () => {
-  dir = await createTempDir({}, 'lh-health-proxy-');
   backend = createServer((_request, response) => {
     response.setHeader('connection', 'close');
     response.end('web');
@@ -84,18 +61,8 @@ beforeAll(async () => {
   state = [healthyPort('web', backendPort)];
   proxy = await startHealthProxy({ port: 0, ports: () => state, logger: recordingLogger() });
   frontendPort = await freePort();
-  const config = join(dir.dir, 'haproxy.cfg');
-  await dir.write(
-    'haproxy.cfg',
+  haproxy = await startHAProxy(
     [
-      'global',
-      `  stats socket ${join(dir.dir, 'admin.sock')} level admin`,
-      'defaults',
-      '  mode http',
-      '  timeout connect 1s',
-      '  timeout client 5s',
-      '  timeout server 5s',
-      '  timeout check 1s',
       'frontend fe',
       `  bind 127.0.0.1:${frontendPort}`,
       '  default_backend be',
@@ -103,30 +70,14 @@ beforeAll(async () => {
       // Plain `option httpchk` would send `OPTIONS /`, which names no service (404).
       `  option httpchk GET /http/web/${backendPort}/`,
       `  server web1 127.0.0.1:${backendPort} check port ${proxy.address.port} inter 200ms fall 1 rise 1`,
-      '',
     ].join('\n'),
   );
-  // -db: stay in the foreground, so the child's PID is HAProxy's and nothing is left behind.
-  haproxy = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  haproxy.stdout?.on('data', (chunk: Buffer) => (haproxyOutput += chunk.toString()));
-  haproxy.stderr?.on('data', (chunk: Buffer) => (haproxyOutput += chunk.toString()));
-  haproxy.on('error', (error) => (haproxyOutput += `spawn failed: ${error.message}`));
-  await waitFor(() => haproxy?.exitCode === null && serverState(), {
-    timeoutMs: 10_000,
-    what: 'HAProxy to answer on its admin socket',
-  }).catch(withHAProxyOutput);
 });
 
 afterAll(async () => {
-  const child = haproxy;
-  if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(child.pid, 'SIGTERM');
-    await exited;
-  }
+  await haproxy?.stop();
   await proxy?.close();
   await new Promise((resolve) => backend?.close(resolve));
-  await dir?.cleanup();
 });
 
 describe('health proxy behind a real HAProxy', () => {

@@ -2,11 +2,10 @@ import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '@lighthouse/testing';
+import { freePort, recordingLogger, waitFor } from '@lighthouse/testing';
 import { isLighthouseError } from '../../src/errors.js';
 import { startHealthProxy } from '../../src/engine/health-proxy.js';
 import type { HealthProxy } from '../../src/engine/health-proxy.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
 import { healthyPort, rawExchange, rawStatus, send } from './health-proxy-support.js';
 
 /** The health proxy under load and at shutdown: bursts, slow clients, idle connections, close(). */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '@lighthouse/testing';
 import { startHealthProxy, UNKNOWN_ROUTE_BODY } from '../../src/engine/health-proxy.js';
 import type { HealthProxy, PortHealth } from '../../src/engine/health-proxy.js';
 import { hasControlCharacter } from '../../src/model/names.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
 import { failingPort, healthyPort, rawExchange, rawStatus, send } from './health-proxy-support.js';
 
 /**

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { recordingLogger } from '@lighthouse/testing';
 import { CREATE_TIMEOUT_MS, instantiate } from '../../src/engine/instantiate.js';
 import type { InstanceSpec } from '../../src/engine/instantiate.js';
 import type { PluginContext } from '../../src/contracts/context.js';
 import type { Settled } from '../../src/engine/run-check.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
 
 interface Instance {
   id: string;

@@ -6,16 +6,15 @@ import {
   MemoryDiscoveryBackend,
   memoryDiscoveryPlugin,
   recordingBalancerPlugin,
+  recordingLogger,
   waitFor,
 } from '@lighthouse/testing';
-import type { TempDir } from '@lighthouse/testing';
+import type { RecordingLogger, TempDir } from '@lighthouse/testing';
 // The engine comes from the built package, like the plugins of @lighthouse/testing, so that
 // both sides share one copy of core's types (the plugin brand is a unique symbol).
 import { defineDiscovery, nodeProblem } from '@lighthouse/core';
 import type { DiscoveryPlugin, NodesListener, Node } from '@lighthouse/core';
 import { createStaticResolver, Writer } from '@lighthouse/core/engine';
-import { recordingLogger } from '../helpers/recording-logger.js';
-import type { RecordingLogger } from '../helpers/recording-logger.js';
 
 const WARNING = 'discovery reported an unusable node; leaving it out';
 

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { ClusterState, LogFields, Logger, Node } from '@lighthouse/core';
+import type { ClusterState, Node } from '@lighthouse/core';
 import { createTempDir, waitFor } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
 import { balancerPaths } from '../../src/balancer.js';
@@ -29,28 +29,9 @@ export function requireHAProxy(): void {
   }
 }
 
-/** A logger that keeps every line, for assertions on reload logs. */
-export interface RecordingLogger extends Logger {
-  lines: { level: string; message: string; fields: LogFields }[];
-}
-
-/** A {@link RecordingLogger}. */
-export function recordingLogger(): RecordingLogger {
-  const lines: RecordingLogger['lines'] = [];
-  const at =
-    (level: string) =>
-    (message: string, fields: LogFields = {}): void =>
-      void lines.push({ level, message, fields });
-  const logger: RecordingLogger = {
-    lines,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
-}
+// The shared recording logger (assertions on reload logs), for the tests that import it from here.
+export { recordingLogger } from '@lighthouse/testing';
+export type { RecordingLogger } from '@lighthouse/testing';
 
 /** An HTTP server on 127.0.0.1 that answers every request with its name. */
 export interface NamedBackend {
