@@ -1,11 +1,12 @@
 import { encodeNode } from '@lighthouse/core';
 import { waitFor } from '@lighthouse/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '@lighthouse/testing';
-import { startZooKeeper, startZooKeeperEnsemble } from '@lighthouse/testing';
+import { startZooKeeper, startZooKeeperEnsemble, zooKeeperCommand } from '@lighthouse/testing';
 import type { ZooKeeperEnsemble, ZooKeeperServer } from '@lighthouse/testing';
 import {
   closeAll,
+  CuttableProxy,
   discoveryFor,
   messages,
   node,
@@ -38,11 +39,15 @@ describe('session', () => {
   });
 
   it('re-registers under a new session after expiry (1.0 never did: B10)', async () => {
-    // tickTime 500 lets the server grant a 1 s session; SIGSTOP freezes it for longer than that,
-    // so the client declares the session LOST and the server expires it once it runs again.
+    // tickTime 500 lets the server grant a 1 s session. Cutting the clients off (a proxy drops
+    // their connections) for longer than that makes the server expire both sessions — checked
+    // on the server itself — before the clients may reconnect and learn it.
     zk = await startZooKeeper({ tickTime: 500, minSessionTimeout: 1_000 });
+    const server = zk;
+    const proxy = await CuttableProxy.start(server.port);
+    onTestFinished(() => proxy.close());
     const base = uniqueBase();
-    const config = { hosts: [zk.connectString], path: base, session_timeout: 1 };
+    const config = { hosts: [proxy.connectString], path: base, session_timeout: 1 };
     const { discovery, lines } = discoveryFor(config);
     const writer = discoveryFor(config).discovery;
     await Promise.all([discovery.connect(), writer.connect()]);
@@ -50,22 +55,27 @@ describe('session', () => {
     await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
     const recorder = new Recorder();
     await writer.watch('web', recorder.listener);
-    const oldSession = discovery.session.sessionId;
-    const oldWriterSession = writer.session.sessionId;
+    const oldSession = discovery.session.sessionId ?? expect.unreachable();
+    const oldWriterSession = writer.session.sessionId ?? expect.unreachable();
 
-    zk.kill('SIGSTOP');
-    await waitFor(() => discovery.session.state === 'LOST', {
-      what: 'the session to be LOST',
-      timeoutMs: 5_000,
-    });
-    zk.kill('SIGCONT');
+    // `dump` lists the server's live sessions: both are there before the cut.
+    expect(await zooKeeperCommand(server.port, 'dump')).toContain(oldWriterSession);
+    proxy.sever();
+    await waitFor(
+      async () => {
+        const sessions = await zooKeeperCommand(server.port, 'dump');
+        return !sessions.includes(oldSession) && !sessions.includes(oldWriterSession);
+      },
+      { what: 'the server to expire both sessions', timeoutMs: 10_000, intervalMs: 100 },
+    );
+    proxy.restore();
 
     await waitFor(() => discovery.session.state === 'CONNECTED', {
       what: 'a new session',
       timeoutMs: 10_000,
     });
     expect(discovery.session.sessionId).not.toBe(oldSession);
-    const reader = await otherClient(zk.connectString);
+    const reader = await otherClient(server.connectString);
     const stat = await waitFor(
       async () => {
         const found = await reader.exists(path);

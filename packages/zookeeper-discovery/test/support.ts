@@ -1,3 +1,5 @@
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { debugFor } from '@lighthouse/core';
 import type { Node, PluginContext } from '@lighthouse/core';
 import { createLogger } from '@lighthouse/core/engine';
@@ -114,4 +116,65 @@ export class Recorder {
 /** The messages of JSON log lines. */
 export function messages(lines: readonly string[]): string[] {
   return lines.map((line) => String((JSON.parse(line) as { msg?: unknown }).msg));
+}
+
+/**
+ * A TCP proxy in front of ZooKeeper that a test can cut: while cut, every connection through it
+ * is dropped and new ones are refused, so the server sees no heartbeats and expires the client's
+ * session for real — unlike freezing the server, whose own downtime does not count against
+ * sessions (it races the client's reconnect when it wakes).
+ */
+export class CuttableProxy {
+  private readonly sockets = new Set<Socket>();
+  private cut = false;
+
+  private constructor(
+    private readonly server: Server,
+    readonly connectString: string,
+  ) {}
+
+  static async start(targetPort: number): Promise<CuttableProxy> {
+    let proxy: CuttableProxy | undefined;
+    const server = createServer((client) => proxy?.accept(client, targetPort));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    proxy = new CuttableProxy(server, `127.0.0.1:${port}`);
+    return proxy;
+  }
+
+  /** Drops every connection and refuses new ones until {@link restore}. */
+  sever(): void {
+    this.cut = true;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.cut = false;
+  }
+
+  async close(): Promise<void> {
+    this.sever();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket, targetPort: number): void {
+    if (this.cut) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      this.sockets.add(from);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        this.sockets.delete(from);
+        to.destroy();
+      });
+      from.pipe(to);
+    }
+  }
 }
