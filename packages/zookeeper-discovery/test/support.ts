@@ -134,12 +134,12 @@ export class CuttableProxy {
   ) {}
 
   static async start(targetPort: number): Promise<CuttableProxy> {
-    let proxy: CuttableProxy | undefined;
-    const server = createServer((client) => proxy?.accept(client, targetPort));
+    const created: { proxy?: CuttableProxy } = {};
+    const server = createServer((client) => created.proxy?.accept(client, targetPort));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    proxy = new CuttableProxy(server, `127.0.0.1:${port}`);
-    return proxy;
+    created.proxy = new CuttableProxy(server, `127.0.0.1:${port}`);
+    return created.proxy;
   }
 
   /** Drops every connection and refuses new ones until {@link restore}. */
