@@ -1,9 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Discovery, Registration } from '../contracts/discovery.js';
 import { describeError } from '../errors.js';
+import { debugFor } from '../log.js';
 import type { Logger } from '../log.js';
 import { compareText, nodeName } from '../model/node.js';
 import { PassLoop } from '../async/pass-loop.js';
+
+const trace = debugFor('core:engine:registrations');
 
 /** What one discovery instance last confirmed holding: registration key → registration. */
 interface Confirmed {
@@ -29,6 +32,8 @@ export class RegistrationPublisher {
   /** Every discovery with an instance: each is published to, even an empty set. */
   private readonly discoveries = new Set<string>();
   private readonly loop: PassLoop;
+  /** The reason of the last failed pass, until a pass succeeds. */
+  private lastFailure: string | undefined;
 
   constructor(
     private readonly discoveryFor: (name: string) => Discovery | undefined,
@@ -37,12 +42,23 @@ export class RegistrationPublisher {
     this.loop = new PassLoop({
       pass: () => this.publishAll(),
       backoff: { initialMs: 200, maxMs: 5_000 },
-      onFailure: (error, retryMs) =>
-        this.logger.warn('publishing registrations failed, will retry', {
-          error: describeError(error),
-          retry_ms: retryMs,
-        }),
+      onFailure: (error, retryMs) => this.failed(describeError(error), retryMs),
     });
+  }
+
+  /**
+   * A failed pass is logged when its reason is new; the same reason again (ZooKeeper still
+   * unreachable, retried with back-off) only under `DEBUG`, so an outage is one warning, not one
+   * per retry. The discovery pool logs the connection attempts themselves.
+   */
+  private failed(reason: string, retryMs: number): void {
+    if (reason === this.lastFailure) trace('still failing (retry in %d ms): %s', retryMs, reason);
+    else
+      this.logger.warn('publishing registrations failed, will retry', {
+        error: reason,
+        retry_ms: retryMs,
+      });
+    this.lastFailure = reason;
   }
 
   want(key: string, discovery: string, registration: Registration): void {
@@ -135,6 +151,8 @@ export class RegistrationPublisher {
       }),
     );
     if (failures.length > 0) throw new Error(failures.sort(compareText).join('; '));
+    if (this.lastFailure !== undefined) this.logger.info('publishing registrations works again');
+    this.lastFailure = undefined;
   }
 
   private async publishTo(name: string): Promise<void> {
