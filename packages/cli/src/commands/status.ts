@@ -90,7 +90,7 @@ function printMaintenance(io: Io, dir: string, entries: MaintenanceEntry[], now:
       since,
       until,
       ...(entry.user === undefined ? [] : [`by ${entry.user}`]),
-      ...(entry.reason === '' ? [] : [`reason: ${entry.reason}`]),
+      ...(entry.reason === '' ? [] : [`reason: ${printable(entry.reason, 200)}`]),
     ];
     io.stdout(parts.join(', '));
   }
@@ -114,7 +114,7 @@ function printReporter(
     const failing = port.checks.find((check) => !check.passing);
     const verdict = port.healthy
       ? 'healthy'
-      : `failing${failing?.last?.reason === undefined ? '' : ` (${failing.name}: ${failing.last.reason})`}`;
+      : `failing${failing?.last?.reason === undefined ? '' : ` (${failing.name}: ${printable(failing.last.reason, 200)})`}`;
     const last = port.checks
       .map((check) => check.last?.at)
       .filter((at): at is number => at !== undefined);

@@ -96,13 +96,24 @@ export class PassLoop {
     return this.wait(false);
   }
 
-  /** No passes any more; waits for a running one. Pending `settled()` promises stay pending. */
+  /**
+   * No passes any more; waits for a running one. Whoever still waits for a pass (`settled()`,
+   * `nextPass()`) is rejected with "stopped" — a pass that will never run must not leave a caller
+   * hanging (a `publish` awaiting it would hang the reporter's own loop).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.close();
     clearTimeout(this.retry);
     this.retry = undefined;
+    this.rejectWaiters();
     await this.running;
+  }
+
+  private rejectWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.reject(new Error('stopped: no more passes will run'));
   }
 
   private wait(successOnly: boolean): Promise<void> {
@@ -136,7 +147,7 @@ export class PassLoop {
       for (const waiter of waiters) if (!waiter.successOnly) waiter.reject(failure.error);
       this.waiters.unshift(...waiters.filter((waiter) => waiter.successOnly));
     }
-    if (this.stopped) return;
+    if (this.stopped) return this.rejectWaiters();
     if (failure !== undefined) {
       const delay = this.urgent ? 0 : this.backoff.next();
       this.options.onFailure?.(failure.error, delay);

@@ -31,6 +31,10 @@ export class MaintenanceWatch {
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   private reported = new Map<string, string>();
+  /** The state the reporter was last told. */
+  private delivered: MaintenanceState | undefined;
+  /** An entry's expiry passed since then: tell the reporter even if the files are the same. */
+  private lapsed = false;
   /** The entries in force at the last read, by target, to log each change once. */
   private inForce = new Map<string, MaintenanceEntry>();
   private lastError: string | undefined;
@@ -103,7 +107,13 @@ export class MaintenanceWatch {
     this.report(state);
     this.logEntries(state);
     if (this.closed) return;
-    this.onState(state);
+    // The 1 s re-read mostly finds nothing new: tell the reporter only about a change, or when
+    // an entry lapsed (the files did not change, but what is in force did).
+    if (this.lapsed || !isDeepStrictEqual(state, this.delivered)) {
+      this.lapsed = false;
+      this.delivered = state;
+      this.onState(state);
+    }
     this.scheduleExpiry(state);
   }
 
@@ -143,7 +153,13 @@ export class MaintenanceWatch {
     if (next === undefined || this.closed) return;
     // Timers cap at ~24.8 days; a later expiry is re-planned by the reads in between.
     const delay = Math.min(next - Date.now() + 5, 2 ** 31 - 1);
-    this.expiry = setTimeout(() => this.reads.request(), Math.max(0, delay));
+    this.expiry = setTimeout(
+      () => {
+        this.lapsed = true;
+        this.reads.request();
+      },
+      Math.max(0, delay),
+    );
   }
 }
 

@@ -126,12 +126,23 @@ export class RegistrationPublisher {
    */
   private async until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    // One waiter for the next successful pass at a time (a new one only after it came), not one
+    // per 50 ms tick; a stopped loop rejects it, which only ends the wait early.
+    const nextSuccess = () =>
+      this.loop.settled().then(
+        () => 'pass' as const,
+        () => 'pass' as const,
+      );
+    let pass = nextSuccess();
     while (!condition()) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
       let timer: NodeJS.Timeout | undefined;
-      const tick = new Promise((resolve) => (timer = setTimeout(resolve, Math.min(50, left))));
-      await Promise.race([this.loop.settled(), tick]).finally(() => clearTimeout(timer));
+      const tick = new Promise<'tick'>(
+        (resolve) => (timer = setTimeout(() => resolve('tick'), Math.min(50, left))),
+      );
+      const winner = await Promise.race([pass, tick]).finally(() => clearTimeout(timer));
+      if (winner === 'pass') pass = nextSuccess();
     }
     return true;
   }

@@ -460,7 +460,7 @@ describe('PassLoop', () => {
       expect(passes.count).toBe(0);
     });
 
-    it('cancels a pending retry and keeps settled() pending', async () => {
+    it('cancels a pending retry and rejects settled(): no pass will come', async () => {
       passes.failures.push(new Error('down'));
       const l = start();
       const settled = track(l.settled());
@@ -471,20 +471,23 @@ describe('PassLoop', () => {
       expect(l.busy).toBe(false);
       await tick(60_000);
       expect(passes.count).toBe(1);
-      expect(settled.status).toBe('pending');
+      expect(settled.status).toBe('rejected');
+      expect(String(settled.error)).toMatch(/stopped/);
     });
 
     it('schedules no retry when the pass it waited for fails', async () => {
       passes.failures.push(new Error('down'));
       const l = await running();
-      const next = track(l.nextPass().catch(() => undefined));
+      const next = track(l.nextPass());
       const stopped = l.stop();
       passes.release();
       await stopped;
       await tick(60_000);
       expect(passes.count).toBe(1);
       expect(retries).toEqual([]);
-      expect(next.status).toBe('pending'); // taken by no pass: there is none after stop()
+      // Taken by no pass (there is none after stop()), so it must not hang its caller.
+      expect(next.status).toBe('rejected');
+      expect(String(next.error)).toMatch(/stopped/);
     });
   });
 });
