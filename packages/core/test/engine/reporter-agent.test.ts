@@ -1,21 +1,10 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import {
-  createTempConfigDir,
-  MemoryDiscoveryBackend,
-  memoryDiscoveryPlugin,
-  waitFor,
-} from '@lighthouse/testing';
-import type { TempDir } from '@lighthouse/testing';
+import { waitFor } from '@lighthouse/testing';
 import { defineAgent, defineCheck } from '@lighthouse/core';
 import type { AgentPortState } from '@lighthouse/core';
-import {
-  createStaticResolver,
-  maintenanceDir,
-  Reporter,
-  writeMaintenance,
-} from '@lighthouse/core/engine';
+import { maintenanceDir, writeMaintenance } from '@lighthouse/core/engine';
+import { startMemoryReporter } from '../helpers/memory-reporter.js';
 
 /** A recording agent plugin: what each instance was told, and whether it is closed. */
 function recordingAgent() {
@@ -57,34 +46,19 @@ const service = (agentPort: number) =>
   `discovery: memory\nhost: 127.0.0.1\nports: [8001, 8002]\nagent:\n  port: ${agentPort}\nchecks:\n  interval: 0.02\n  scripted:\n    rise: 1\n    fall: 1\n`;
 
 describe('Reporter agents', () => {
-  let dir: TempDir | undefined;
-  let reporter: Reporter | undefined;
-  afterEach(async () => {
-    await reporter?.stop();
-    await dir?.cleanup();
-    reporter = undefined;
-    healthy.clear();
-  });
+  afterEach(() => healthy.clear());
 
   async function start(agentPort: number) {
-    const backend = new MemoryDiscoveryBackend();
     const agent = recordingAgent();
-    dir = await createTempConfigDir({
-      'discovery/memory.yaml': '{}\n',
-      'services/web.yaml': service(agentPort),
-    });
-    reporter = new Reporter({
-      configDir: dir.dir,
-      stateDir: join(dir.dir, 'state'),
-      resolver: createStaticResolver([memoryDiscoveryPlugin(backend), check, agent.plugin]),
-      advertise: { host: 'app01', ip: '10.0.0.7' },
-    });
-    await reporter.start();
-    return { backend, agent, dir };
+    const running = await startMemoryReporter({ 'services/web.yaml': service(agentPort) }, [
+      check,
+      agent.plugin,
+    ]);
+    return { ...running, agent };
   }
 
   it('advertises the agent in every registration and tells it each port state', async () => {
-    const { backend, agent } = await start(5555);
+    const { backend, agent, stateDir } = await start(5555);
     await waitFor(() => backend.members('web').length === 2);
     expect(backend.members('web').map((node) => node.metadata)).toEqual([
       { agent_port: 5555 },
@@ -100,7 +74,7 @@ describe('Reporter agents', () => {
       { port: 8001, healthy: true },
       { port: 8002, healthy: false, reason: expect.any(String) },
     ]);
-    await writeMaintenance(maintenanceDir(join(dir!.dir, 'state')), {
+    await writeMaintenance(maintenanceDir(stateDir), {
       service: 'web',
       mode: 'drain',
       reason: 'deploy',

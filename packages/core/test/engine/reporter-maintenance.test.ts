@@ -1,23 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import {
-  createTempConfigDir,
-  MemoryDiscoveryBackend,
-  memoryDiscoveryPlugin,
-  waitFor,
-} from '@lighthouse/testing';
-import type { TempDir } from '@lighthouse/testing';
+import { waitFor } from '@lighthouse/testing';
+import type { MemoryDiscoveryBackend } from '@lighthouse/testing';
 import { defineCheck } from '@lighthouse/core';
-import {
-  createStaticResolver,
-  maintenanceDir,
-  removeMaintenance,
-  Reporter,
-  writeMaintenance,
-} from '@lighthouse/core/engine';
+import { maintenanceDir, removeMaintenance, writeMaintenance } from '@lighthouse/core/engine';
 import type { MaintenanceEntry } from '@lighthouse/core/engine';
+import { startMemoryReporter } from '../helpers/memory-reporter.js';
 
 /** A check whose verdict per port the test sets (healthy unless told otherwise). */
 function scriptedCheck() {
@@ -36,28 +26,12 @@ const service = (body: string): string =>
   `discovery: memory\nhost: 127.0.0.1\n${body}\nchecks:\n  interval: 0.02\n  scripted:\n    rise: 1\n    fall: 1\n`;
 
 describe('Reporter maintenance', () => {
-  let dir: TempDir | undefined;
-  let reporter: Reporter | undefined;
-  afterEach(async () => {
-    await reporter?.stop();
-    await dir?.cleanup();
-    reporter = undefined;
-  });
-
   async function start(files: Record<string, string>, before?: (state: string) => Promise<void>) {
-    const backend = new MemoryDiscoveryBackend();
     const check = scriptedCheck();
-    dir = await createTempConfigDir({ 'discovery/memory.yaml': '{}\n', ...files });
-    const stateDir = join(dir.dir, 'state');
-    await before?.(maintenanceDir(stateDir));
-    reporter = new Reporter({
-      configDir: dir.dir,
-      stateDir,
-      resolver: createStaticResolver([memoryDiscoveryPlugin(backend), check.plugin]),
-      advertise: { host: 'app01', ip: '10.0.0.7' },
-    });
-    await reporter.start();
-    return { backend, check, reporter, maintenance: maintenanceDir(stateDir) };
+    const running = await startMemoryReporter(files, [check.plugin], (stateDir) =>
+      before === undefined ? Promise.resolve() : before(maintenanceDir(stateDir)),
+    );
+    return { ...running, check, maintenance: maintenanceDir(running.stateDir) };
   }
 
   const entry = (fields: Partial<MaintenanceEntry> & { service: string }): MaintenanceEntry => ({
@@ -70,7 +44,7 @@ describe('Reporter maintenance', () => {
     backend.members(name).map((node) => node.port);
 
   it('deregisters a service put down, and registers it again when it comes up', async () => {
-    const { backend, maintenance } = await start({
+    const { backend, maintenance, reporter } = await start({
       'services/web.yaml': service('ports: [8001, 8002]'),
     });
     await waitFor(() => backend.members('web').length === 2);
@@ -79,16 +53,13 @@ describe('Reporter maintenance', () => {
       timeoutMs: 1_000,
       what: 'deregistration within a second',
     });
-    expect(reporter?.status().map((port) => port.maintenance?.reason)).toEqual([
-      'deploy',
-      'deploy',
-    ]);
+    expect(reporter.status().map((port) => port.maintenance?.reason)).toEqual(['deploy', 'deploy']);
     await removeMaintenance(maintenance, 'web');
     await waitFor(() => backend.members('web').length === 2, {
       timeoutMs: 1_000,
       what: 'registration within a second',
     });
-    expect(reporter?.status().every((port) => port.maintenance === undefined)).toBe(true);
+    expect(reporter.status().every((port) => port.maintenance === undefined)).toBe(true);
   });
 
   it('keeps a draining port registered with state: drain in its metadata', async () => {
@@ -152,17 +123,17 @@ describe('Reporter maintenance', () => {
   });
 
   it('does not register a failing port when its maintenance ends', async () => {
-    const { backend, check, maintenance } = await start({
+    const { backend, check, maintenance, reporter } = await start({
       'services/web.yaml': service('port: 8001'),
     });
     await waitFor(() => backend.members('web').length === 1);
     check.healthy.set(8001, false);
     await waitFor(() => backend.members('web').length === 0, { what: 'failing: deregistered' });
     await writeMaintenance(maintenance, entry({ service: 'web' }));
-    await waitFor(() => reporter?.status()[0]?.maintenance !== undefined);
+    await waitFor(() => reporter.status()[0]?.maintenance !== undefined);
     await removeMaintenance(maintenance, 'web');
-    await waitFor(() => reporter?.status()[0]?.maintenance === undefined);
-    await waitFor(() => (reporter?.status()[0]?.checks[0]?.last?.at ?? 0) > Date.now() - 10);
+    await waitFor(() => reporter.status()[0]?.maintenance === undefined);
+    await waitFor(() => (reporter.status()[0]?.checks[0]?.last?.at ?? 0) > Date.now() - 10);
     expect(backend.members('web')).toEqual([]);
     check.healthy.set(8001, true);
     await waitFor(() => backend.members('web').length === 1, { what: 'registered once healthy' });
