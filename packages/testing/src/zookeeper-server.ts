@@ -234,8 +234,13 @@ function baseConfig(dataDir: string, port: number, options: ZooKeeperOptions) {
 }
 
 const answersRuok = async (port: number) => (await zooKeeperCommand(port, 'ruok')) === 'imok';
+/**
+ * `ruok` answers as soon as the port listens, before the database is loaded; a client connecting
+ * then is turned away, and the native client waits a third of its session timeout before trying
+ * again. `srvr` names a mode only once the server takes sessions.
+ */
 const serving = async (port: number) =>
-  /^Mode: (leader|follower)$/m.test(await zooKeeperCommand(port, 'srvr'));
+  /^Mode: (standalone|leader|follower)$/m.test(await zooKeeperCommand(port, 'srvr'));
 
 /** Starts a standalone ZooKeeper on a free 127.0.0.1 port; ready once `ruok` answers `imok`. */
 export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperServer> {
@@ -246,7 +251,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
   await writeFile(configFile, configText(baseConfig(dataDir, port, options)));
   const server = new ServerProcess(configFile, options);
   try {
-    await server.start(answersRuok, port);
+    await server.start(serving, port);
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -267,7 +272,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     kill: (signal = 'SIGKILL') => server.signal(signal),
     async restart() {
       await server.halt();
-      await server.start(answersRuok, port);
+      await server.start(serving, port);
     },
   };
 }
