@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '@lighthouse/core';
+import { noopMetrics, silentLogger } from '@lighthouse/core';
 import type { Node } from '@lighthouse/core';
 import { zookeeperDiscovery } from '@lighthouse/zookeeper-discovery';
 import debug from 'debug';
@@ -76,7 +76,7 @@ export async function runCliOnce(
 export async function zookeeperClient(connectString: string, path: string) {
   const discovery = await zookeeperDiscovery.create(
     { hosts: [connectString], path, session_timeout: 4 },
-    { debug: debug('lighthouse:test'), log: silentLogger },
+    { debug: debug('lighthouse:test'), log: silentLogger, metrics: noopMetrics },
   );
   await discovery.connect();
   return discovery;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import Value from 'typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, debugFor, silentLogger } from '@lighthouse/core';
+import { ConfigError, debugFor, noopMetrics, silentLogger } from '@lighthouse/core';
 import {
   describeCheckPlugin,
   performCheck,
@@ -176,6 +176,7 @@ describe('tcp check: config', () => {
       service: 'zk',
       debug: debugFor('test'),
       log: silentLogger,
+      metrics: noopMetrics,
     };
     expect(() => tcpCheck.create({ query: 'ruok' }, context)).toThrow(ConfigError);
   });

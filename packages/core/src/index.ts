@@ -24,8 +24,23 @@ export type {
 } from './define.js';
 export type { PluginContext } from './contracts/context.js';
 export type { Check, CheckContext, CheckResult, CheckTarget } from './contracts/check.js';
-export type { Discovery, NodesListener, Registration } from './contracts/discovery.js';
-export type { Balancer, ClusterState } from './contracts/balancer.js';
+export type {
+  Discovery,
+  DiscoveryReport,
+  NodesListener,
+  Registration,
+} from './contracts/discovery.js';
+export type { Balancer, BalancerReport, ClusterState } from './contracts/balancer.js';
+export type {
+  CounterMetric,
+  GaugeMetric,
+  HistogramMetric,
+  HistogramSpec,
+  MetricLabels,
+  Metrics,
+  MetricSpec,
+} from './contracts/metrics.js';
+export { noopMetrics } from './metrics/noop.js';
 export type { Agent, AgentContext, AgentPortState } from './contracts/agent.js';
 
 export { compareText, nodeKey, nodeName, nodeProblem, sortNodes } from './model/node.js';

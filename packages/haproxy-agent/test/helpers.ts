@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
 import type { Logger } from '@lighthouse/core';
-import { debugFor } from '@lighthouse/core';
+import { debugFor, noopMetrics } from '@lighthouse/core';
 import type { AgentContext, AgentPortState } from '@lighthouse/core';
 import { recordingLogger } from '@lighthouse/testing';
 
@@ -9,7 +9,7 @@ export { recordingLogger };
 
 /** The context the reporter gives an agent, with a recording logger. */
 export function agentContext(log: Logger = recordingLogger(), service = 'web'): AgentContext {
-  return { service, host: '127.0.0.1', log, debug: debugFor('test:haproxy-agent') };
+  return { service, host: '127.0.0.1', log, debug: debugFor('test:haproxy-agent'), metrics: noopMetrics };
 }
 
 /** A healthy port without maintenance. */

@@ -1,6 +1,6 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { debugFor } from '@lighthouse/core';
+import { debugFor, noopMetrics } from '@lighthouse/core';
 import type { Node, PluginContext } from '@lighthouse/core';
 import { createLogger } from '@lighthouse/core/engine';
 import { waitFor } from '@lighthouse/testing';
@@ -21,7 +21,7 @@ export function captureLog(): { context: PluginContext; lines: string[] } {
     format: 'json',
     write: (line) => lines.push(line),
   });
-  return { context: { log: logger, debug: debugFor('test:zookeeper') }, lines };
+  return { context: { log: logger, debug: debugFor('test:zookeeper'), metrics: noopMetrics }, lines };
 }
 
 /** Opened discoveries and sessions, closed by {@link closeAll} in afterEach. */

@@ -27,4 +27,30 @@ export interface Balancer<TClusterConfig = unknown> {
   render?(clusters: readonly ClusterState<TClusterConfig>[]): Promise<string>;
   /** Stops background work; the load balancer itself keeps running. */
   close?(): Promise<void>;
+  /**
+   * Optional. What the load balancer runs now, for `lighthouse status`: each cluster's members as
+   * the load balancer itself reports them, and its recent reloads/restarts.
+   */
+  describe?(): Promise<BalancerReport>;
+}
+
+/** A balancer's live state, as `lighthouse status` shows it (JSON-serialisable). */
+export interface BalancerReport {
+  clusters: readonly {
+    name: string;
+    members: readonly {
+      /** The server's name in the load balancer (e.g. `host-a:8080`). */
+      name: string;
+      address: string;
+      port: number;
+      /** As the load balancer reports it, e.g. `ready`, `drain`, `maint`. */
+      state: string;
+      /** Who set `state` when it is not discovery's doing, e.g. `operator`. */
+      setBy?: string;
+    }[];
+  }[];
+  /** Recent reloads and restarts, oldest first (a bounded history). */
+  reloads: readonly { at: string; reason: string; ok: boolean }[];
+  /** Free-form facts worth a line each (`pid`, `version`, `restarts`). */
+  facts?: Readonly<Record<string, string | number>>;
 }

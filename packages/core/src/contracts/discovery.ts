@@ -39,4 +39,16 @@ export interface Discovery {
    * instance may take the registrations from each other until this one closes.
    */
   release?(): void | Promise<void>;
+  /**
+   * Optional. The backend connection as `lighthouse status` shows it, e.g.
+   * `{ state: 'CONNECTED', facts: { session: '0x…', reconnects: 2 } }`.
+   */
+  describe?(): DiscoveryReport;
+}
+
+/** A discovery's connection state, for `lighthouse status` (JSON-serialisable). */
+export interface DiscoveryReport {
+  /** e.g. `CONNECTED`, `SUSPENDED`, `LOST`. */
+  state: string;
+  facts?: Readonly<Record<string, string | number>>;
 }

@@ -2,6 +2,7 @@ import type { PluginContext } from '../contracts/context.js';
 import type { PluginKind } from '../define.js';
 import { describeError } from '../errors.js';
 import { debugFor } from '../log.js';
+import { noopMetrics } from '../metrics/noop.js';
 import type { Logger } from '../log.js';
 import { settleWithin } from './run-check.js';
 import type { Settled } from './run-check.js';
@@ -69,5 +70,6 @@ function pluginContext(kind: PluginKind, name: string, logger: Logger): PluginCo
   return {
     debug: debugFor(`plugin:${kind}:${name}`),
     log: logger.child({ plugin: `${kind}/${name}` }),
+    metrics: noopMetrics,
   };
 }
