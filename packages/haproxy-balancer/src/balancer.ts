@@ -3,18 +3,30 @@ import { dirname } from 'node:path';
 import {
   describeError,
   ErrorCode,
-  isLighthouseError,
   LighthouseError,
+  noopMetrics,
   SerialQueue,
 } from '@lighthouse/core';
-import type { Balancer, ClusterState, Logger, Node } from '@lighthouse/core';
+import type {
+  Balancer,
+  BalancerReport,
+  ClusterState,
+  Logger,
+  Metrics,
+  Node,
+} from '@lighthouse/core';
 import { desiredState, withKnownNodes } from './desired.js';
 import type { DesiredConfig } from './desired.js';
 import { renderedAgentInters } from './agent-interval.js';
 import { planSync } from './plan.js';
+import type { Plan, PlanHistory } from './plan.js';
+import { BalancerTelemetry } from './telemetry.js';
+import type { Why } from './telemetry.js';
+import { describeBalancer } from './describe.js';
+import { capStderrLog } from './process/stderr-log.js';
+import { HAProxyLifecycle } from './process/lifecycle.js';
 import { cachePath, cacheText, loadCache } from './outage-cache.js';
 import { renderedHash } from './render.js';
-import { checkConfig } from './process/check.js';
 import { readTextIfExists, writeFileAtomic } from './process/files.js';
 import { HAProxyProcess } from './process/haproxy-process.js';
 import { probeHAProxy, Watchdog } from './process/watchdog.js';
@@ -22,7 +34,8 @@ import type { RestartRequest } from './process/watchdog.js';
 import { detectVersion, versionAtLeast } from './process/version.js';
 import type { HAProxyVersion } from './process/version.js';
 import { RuntimeApi } from './runtime/runtime-api.js';
-import { liveServers, runCommands } from './runtime-sync.js';
+import { liveServers } from './runtime-sync.js';
+import { ServerChanges } from './server-changes.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 
 /**
@@ -67,9 +80,8 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly paths: BalancerPaths;
   private readonly process: HAProxyProcess;
   private readonly runtime: RuntimeApi;
-  private readonly intervalMs: number;
   private readonly dynamicServers: boolean;
-  private lastReloadAt = 0;
+  private readonly lifecycle: HAProxyLifecycle;
   /** Body hash of the topology last written to the outage cache. */
   private cachedHash: string | undefined;
   /** The renderer's warnings of the last sync: each is logged when it appears, not every sync. */
@@ -83,6 +95,11 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   /** Started after the first successful sync (HAProxy started, taken over or adopted). */
   private watchdog: Watchdog | undefined;
   private closed = false;
+  private readonly telemetry: BalancerTelemetry;
+  /** What runtime batches leave behind: operator states, pending removals (server-changes.ts). */
+  private readonly changes: ServerChanges;
+  private stderrCheckedAt = 0;
+  private readonly history: PlanHistory;
 
   constructor(
     private readonly config: HAProxyConfig,
@@ -91,12 +108,24 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     private applied: Applied | undefined,
     private known: Map<string, readonly Node[]>,
     cachedHash: string | undefined,
+    metrics: Metrics,
   ) {
     this.cachedHash = cachedHash;
+    this.telemetry = new BalancerTelemetry(metrics);
     this.paths = balancerPaths(config);
-    this.intervalMs = (config.restart_interval ?? 2) * 1000;
     this.dynamicServers = versionAtLeast(version, 2, 6);
     this.runtime = new RuntimeApi(config.socket_file);
+    this.changes = new ServerChanges({
+      runtime: this.runtime,
+      log,
+      telemetry: this.telemetry,
+      removalTimeoutMs: (config.removal_timeout ?? 30) * 1000,
+      serially: (task) => this.serially(task),
+    });
+    this.history = {
+      agentInter: (backend, server) => this.appliedAgentInter(backend, server),
+      writerState: this.changes.writerState,
+    };
     this.process = new HAProxyProcess({
       binary: config.haproxy_binary ?? 'haproxy',
       configFile: this.paths.configFile,
@@ -104,6 +133,14 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       masterSocket: this.paths.masterSocket,
       adminSocket: config.socket_file,
       stderrFile: this.paths.stderrFile,
+    });
+    this.lifecycle = new HAProxyLifecycle({
+      config,
+      paths: this.paths,
+      process: this.process,
+      runtime: this.runtime,
+      log,
+      telemetry: this.telemetry,
     });
   }
 
@@ -119,8 +156,25 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.changes.close();
     await this.watchdog?.stop();
     this.runtime.reset();
+  }
+
+  /** What HAProxy runs now (`show servers state`), the reload history, the process facts. */
+  async describe(): Promise<BalancerReport> {
+    const pid = await this.process.runningPid();
+    const live = pid === undefined ? undefined : await liveServers(this.runtime, this.log);
+    return describeBalancer({
+      live,
+      held: this.changes.held,
+      reloads: this.telemetry.reloadHistory,
+      facts: {
+        pid: pid ?? 'not running',
+        config_file: this.paths.configFile,
+        pending_removals: this.changes.pendingRemovals,
+      },
+    });
   }
 
   /** Runs `task` on the serial queue, counted as activity (the watchdog skips its checks). */
@@ -169,10 +223,11 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     }
     this.runtime.reset();
     const pid = await this.process.runningPid();
+    const why: Why = { cause: 'watchdog', text: `watchdog: ${request.reason}` };
     if (pid === undefined) {
-      await this.start(desired, `watchdog: ${request.reason}`);
+      await this.start(desired, why);
     } else if (pid === request.replacePid) {
-      await this.reload(desired, `watchdog: ${request.reason}`, pid, true);
+      await this.reload(desired, why, pid, true);
     }
   }
 
@@ -189,25 +244,50 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     const live = pid === undefined ? undefined : await liveServers(this.runtime, this.log);
     const desired = this.desired(withKnownNodes(clusters, this.known, live));
     this.logWarnings(desired.render.warnings);
+    this.changes.seed(() => this.cachedDesired(clusters).backends);
     if (pid === undefined) {
-      await this.start(desired);
+      await this.start(desired, { cause: 'not-running', text: 'HAProxy was not running' });
     } else if (live === undefined) {
       this.refuseBlindReload(clusters);
-      await this.reload(desired, 'the master runs but the admin socket does not answer', pid);
+      const text = 'the master runs but the admin socket does not answer';
+      await this.reload(desired, { cause: 'admin-socket', text }, pid);
     } else {
-      const plan = planSync(desired, this.applied?.structure, live, this.appliedAgentInter);
-      const refused = await runCommands(this.runtime, this.log, plan.commands);
-      const reason = plan.reload ?? refused;
-      if (reason !== undefined) {
-        await this.reload(desired, reason, pid);
+      const plan = planSync(desired, this.applied?.structure, live, this.history);
+      const refused = await this.changes.run(plan);
+      const why = reloadWhy(plan, refused);
+      if (why !== undefined) {
+        await this.reload(desired, why, pid);
       } else {
         await this.dualWrite(desired);
         // Kept current after runtime changes too, not only before the writer's own reloads: a
         // reload by someone else (`systemctl reload`) then keeps a drain set since.
-        if (plan.commands.length > 0) await this.saveServerState();
+        if (plan.commands.length > 0) await this.lifecycle.saveServerState();
       }
     }
     await this.remember(desired);
+    await this.capStderr();
+  }
+
+  /**
+   * The desired state of the last applied topology (the outage cache), to seed the ledger after
+   * a restart: the states the previous writer's nodes asked for are the writer's own.
+   */
+  private cachedDesired(clusters: readonly Cluster[]): DesiredConfig {
+    const undiscovered = clusters.map((cluster) => ({ ...cluster, discovered: false }));
+    return this.desired(withKnownNodes(undiscovered, this.known, undefined));
+  }
+
+  /** Caps HAProxy's stderr file (checked at most every 10 s: a stat per sync is not needed). */
+  private async capStderr(): Promise<void> {
+    if (Date.now() - this.stderrCheckedAt < 10_000) return;
+    this.stderrCheckedAt = Date.now();
+    try {
+      if (await capStderrLog(this.paths.stderrFile)) {
+        this.log.info('capped HAProxy stderr log', { file: this.paths.stderrFile });
+      }
+    } catch (error) {
+      this.log.warn('could not cap the HAProxy stderr log', { error: describeError(error) });
+    }
   }
 
   /** The `agent-inter` of a server line in the file HAProxy loaded (see agent-interval.ts). */
@@ -226,12 +306,13 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * work is left to the next sync, which retries it: no second reload from here.
    */
   private async settle(desired: DesiredConfig): Promise<void> {
+    this.changes.reloaded(desired.backends);
     let reason: string | undefined;
     try {
       const live = await liveServers(this.runtime, this.log);
       if (live === undefined) return;
-      const plan = planSync(desired, this.applied?.structure, live, this.appliedAgentInter);
-      reason = (await runCommands(this.runtime, this.log, plan.commands)) ?? plan.reload;
+      const plan = planSync(desired, this.applied?.structure, live, this.history);
+      reason = (await this.changes.run(plan)) ?? plan.reload;
     } catch (error) {
       reason = describeError(error);
     }
@@ -279,125 +360,22 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     this.applied = this.appliedFrom(desired);
   }
 
-  /** Installs a candidate: written next to haproxy.cfg, `haproxy -c`, then renamed over it. */
-  private async install(desired: DesiredConfig): Promise<void> {
-    const binary = this.config.haproxy_binary ?? 'haproxy';
-    await writeFileAtomic(this.paths.configFile, desired.render.text, async (candidate) => {
-      const check = await checkConfig(binary, candidate);
-      if (check.valid) return;
-      this.log.error('HAProxy refused the candidate configuration; keeping the running one', {
-        file: this.paths.configFile,
-        output: check.output,
-      });
-      throw new LighthouseError(
-        ErrorCode.ConfigInvalid,
-        `haproxy -c refused the candidate configuration: ${check.output}`,
-      );
-    });
-  }
-
-  /**
-   * Waits until a reload is allowed: at most one per restart_interval. sync is serial, so the
-   * changes that arrive meanwhile queue up in the writer, which coalesces them into the next
-   * sync: one reload covers all of them.
-   */
-  private async rateLimit(): Promise<void> {
-    const wait = this.lastReloadAt + this.intervalMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-
-  /**
-   * Installs `desired` and reloads HAProxy (`pid`), verified by `show proc`; the state file is
-   * dumped first. An HAProxy without a master CLI (not started by lighthouse) is taken over
-   * instead: the only way it can ever load a new config without dropping a connection.
-   */
-  private async reload(
-    desired: DesiredConfig,
-    reason: string,
-    pid: number,
-    replace = false,
-  ): Promise<void> {
-    await this.rateLimit();
-    await this.install(desired);
-    await this.saveServerState();
-    const started = performance.now();
-    this.lastReloadAt = Date.now();
-    try {
-      const takeOver = replace || !(await this.process.hasMaster());
-      if (takeOver) {
-        this.log.warn(
-          replace
-            ? 'replacing an HAProxy whose master does not answer'
-            : 'taking over an HAProxy not started by lighthouse',
-          {
-            pid,
-            reason: replace ? reason : `its master CLI ${this.paths.masterSocket} does not answer`,
-            how: 'a master-worker HAProxy takes its listeners over (-x) and lets it finish (-sf)',
-          },
-        );
-      }
-      const state = takeOver ? await this.process.takeOver(pid) : await this.process.reload();
-      this.log.info(takeOver ? 'took over HAProxy' : 'reloaded HAProxy', {
-        reason,
-        durationMs: Math.round(performance.now() - started),
-        ...(takeOver ? { pid: state.masterPid, previousPid: pid } : { reloads: state.reloads }),
-      });
-    } catch (error) {
-      this.log.error('HAProxy reload failed', { reason, error: describeError(error) });
-      throw error;
-    } finally {
-      this.runtime.reset();
-    }
+  /** Installs `desired` and reloads (or takes over / replaces) HAProxy; see lifecycle.ts. */
+  private async reload(desired: DesiredConfig, why: Why, pid: number, replace = false) {
+    await this.lifecycle.reload(desired.render.text, why, pid, replace);
     this.applied = this.appliedFrom(desired);
     await this.settle(desired);
   }
 
   /**
-   * Starts HAProxy: it is not running (or its PID file names another process). If `haproxy -c`
-   * refuses the candidate, HAProxy still starts, with the last installed file (the last good
-   * state), and sync rejects with the refusal.
+   * Starts HAProxy. If `haproxy -c` refuses the candidate, HAProxy still starts, with the last
+   * installed file (the last good state), and sync rejects with the refusal.
    */
-  private async start(desired: DesiredConfig, reason = 'HAProxy was not running'): Promise<void> {
-    await this.rateLimit();
-    const refused = await this.install(desired).then(
-      () => undefined,
-      async (error: unknown) => {
-        const fallback = await readTextIfExists(this.paths.configFile);
-        const invalid = isLighthouseError(error) && error.code === ErrorCode.ConfigInvalid;
-        if (!invalid || fallback === undefined) throw error;
-        return error;
-      },
-    );
-    const started = performance.now();
-    this.lastReloadAt = Date.now();
-    this.runtime.reset();
-    const state = await this.process.start();
-    this.log.info('started HAProxy', {
-      reason,
-      config: refused === undefined ? 'new' : 'last installed (the new one was refused)',
-      durationMs: Math.round(performance.now() - started),
-      pid: state.masterPid,
-    });
+  private async start(desired: DesiredConfig, why: Why): Promise<void> {
+    const refused = await this.lifecycle.start(desired.render.text, why);
     this.applied = refused === undefined ? this.appliedFrom(desired) : undefined;
     if (refused !== undefined) throw refused;
     await this.settle(desired);
-  }
-
-  /**
-   * Dumps `show servers state` for the next process to load (`load-server-state-from-file`):
-   * admin state (drain, maint), weights, and a stopped agent survive a reload.
-   */
-  private async saveServerState(): Promise<void> {
-    const file = this.config.server_state_file;
-    if (file === undefined) return;
-    try {
-      await writeFileAtomic(file, await this.runtime.raw('show servers state'));
-    } catch (error) {
-      this.log.warn('could not save the server state', {
-        file,
-        error: describeError(error),
-      });
-    }
   }
 
   private appliedFrom(desired: DesiredConfig): Applied {
@@ -438,6 +416,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
 export async function createBalancer(
   config: HAProxyConfig,
   log: Logger,
+  metrics: Metrics = noopMetrics,
 ): Promise<Balancer<HAProxyClusterConfig>> {
   const version = await detectVersion(config.haproxy_binary ?? 'haproxy');
   const paths = balancerPaths(config);
@@ -453,9 +432,15 @@ export async function createBalancer(
     trustsRunningConfig: applied !== undefined,
   });
   const known = cache?.clusters ?? new Map<string, Node[]>();
-  return new HAProxyBalancer(config, log, version, applied, known, cache?.hash);
+  return new HAProxyBalancer(config, log, version, applied, known, cache?.hash, metrics);
 }
 
 async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+}
+
+/** Why a sync must reload after its commands: the planner's reason, or a refused command. */
+function reloadWhy(plan: Plan, refused: string | undefined): Why | undefined {
+  if (plan.reload !== undefined) return { cause: plan.cause ?? 'structure', text: plan.reload };
+  return refused === undefined ? undefined : { cause: 'runtime-refused', text: refused };
 }

@@ -8,11 +8,28 @@ import type { ServerState } from './runtime/show-parsers.js';
 
 /**
  * The planner's rules for one server: the runtime commands that add it, converge it, or remove
- * it. Admin state has three owners, told apart by HAProxy's own flags: the node (`metadata.state`
- * drain, through the writer), the server's agent while it runs (`up ready 40%`, `drain`,
- * `maint`), and nobody else: a drain or maintenance forced from the CLI on a server without a
- * running agent is the writer's to converge.
+ * it. Admin state has three owners, told apart by HAProxy's own flags and by what the writer last
+ * set: the node (`metadata.state` drain, through the writer), the server's agent while it runs
+ * (`up ready 40%`, `drain`, `maint`), and an operator — a state forced from the CLI that the
+ * writer did not set (`set server web/a state maint`) is left as it is until the operator lifts
+ * it.
  */
+
+/** Kinds of reload reasons: a bounded set, for metrics and logs. */
+export type ReloadCause = 'adopt' | 'structure' | 'static' | 'agent';
+
+/** One reason to reload. */
+export interface ReloadReason {
+  cause: ReloadCause;
+  text: string;
+}
+
+/** A server left in a state an operator set. */
+export interface HeldServer {
+  backend: string;
+  server: string;
+  state: ServerAdminState;
+}
 
 /** What planning one backend's servers needs besides them. */
 export interface BackendContext {
@@ -20,7 +37,11 @@ export interface BackendContext {
   traits: BackendTraits;
   /** The `agent-inter` of a server's line in the file HAProxy loaded; undefined: not known. */
   appliedAgentInter: (server: string) => string | undefined;
-  needReload: (reason: string) => void;
+  /** The admin state the writer last set on the server; undefined: not known. */
+  writerState: (server: string) => ServerAdminState | undefined;
+  needReload: (cause: ReloadCause, text: string) => void;
+  /** Reports a server left in an operator's state. */
+  hold: (server: string, state: ServerAdminState) => void;
 }
 
 /** `ip:port` or `[ip6]:port` split into the IP (no brackets) and the port. */
@@ -47,6 +68,25 @@ function wanted(server: BackendServer): ServerAdminState {
 /** Whether the CLI-forced flags are exactly what `set server … state <state>` leaves. */
 function inState(adminState: number, state: ServerAdminState): boolean {
   return (adminState & FORCED) === (state === 'drain' ? AdminFlags.forcedDrain : 0);
+}
+
+/** The state the CLI-forced flags amount to (maintenance wins over drain, as in HAProxy). */
+export function forcedState(adminState: number): ServerAdminState {
+  if ((adminState & AdminFlags.forcedMaint) !== 0) return 'maint';
+  return (adminState & AdminFlags.forcedDrain) !== 0 ? 'drain' : 'ready';
+}
+
+/**
+ * Whether a forced state the writer would change is an operator's. Maintenance on a server
+ * discovery lists is never the writer's once it was added (it leaves maintenance in the batch
+ * that adds it), unless the writer was removing it (its node came back). A drain is the writer's
+ * when it last set one, or when nothing is known (a writer without its outage cache): then the
+ * node's word wins, as before operators' states were told apart.
+ */
+function operatorState(live: ServerState, writer: ServerAdminState | undefined): boolean {
+  const state = forcedState(live.adminState);
+  if (state === 'maint') return writer !== 'maint';
+  return state === 'drain' && writer !== undefined && writer !== 'drain';
 }
 
 /**
@@ -89,7 +129,7 @@ function weightCommands(
   if (traits.weightBlocker === undefined || weight === 0 || weight === live.initialWeight) {
     return [{ op: 'set-weight', backend, server: server.name, weight }];
   }
-  needReload(`weight of ${backend}/${server.name}: ${traits.weightBlocker}`);
+  needReload('static', `weight of ${backend}/${server.name}: ${traits.weightBlocker}`);
   return [];
 }
 
@@ -109,12 +149,18 @@ function agentCommands(
 ): RuntimeCommand[] {
   const target = { backend, server: server.name };
   if ((live.agentState & CheckFlags.configured) === 0) {
-    needReload(`agent-check of ${backend}/${server.name}: HAProxy cannot add one at runtime`);
+    needReload(
+      'agent',
+      `agent-check of ${backend}/${server.name}: HAProxy cannot add one at runtime`,
+    );
     return [];
   }
   const applied = appliedAgentInter(server.name);
   if (applied !== undefined && applied !== agentInterWord(serverWords(server))) {
-    needReload(`agent-inter of ${backend}/${server.name}: HAProxy cannot change it at runtime`);
+    needReload(
+      'agent',
+      `agent-inter of ${backend}/${server.name}: HAProxy cannot change it at runtime`,
+    );
   }
   const state = wanted(server);
   const running = (live.agentState & CheckFlags.enabled) !== 0;
@@ -154,16 +200,20 @@ export function updateCommands(
     commands.push({ op: 'disable-agent', ...target });
   commands.push(...weightCommands(server, live, context));
   const state = wanted(server);
-  if (!context.traits.disabled && !inState(live.adminState, state)) {
+  if (context.traits.disabled || inState(live.adminState, state)) return commands;
+  if (operatorState(live, context.writerState(server.name))) {
+    context.hold(server.name, forcedState(live.adminState));
+  } else {
     commands.push({ op: 'set-state', ...target, state });
   }
   return commands;
 }
 
 /**
- * Removal: out of rotation at once (maint; a running agent stopped first, or its `ready` would
- * bring the server back), then `del server`. HAProxy refuses the deletion while connections
- * remain: the server then stays in maint and the next sync tries again.
+ * Removal: out of rotation at once (maint, not drain: drain still takes persistent sessions, and
+ * a node mostly leaves discovery because it failed its check; a running agent is stopped first,
+ * or its `ready` would bring the server back), then `del server`. HAProxy refuses the deletion
+ * while connections remain: the server then waits in maint for them (see removals.ts).
  */
 export function removeCommands(
   backend: string,

@@ -1,7 +1,8 @@
 import type { BackendTraits } from './backend-traits.js';
 import { addCommands, removeCommands, updateCommands } from './plan-server.js';
+import type { BackendContext, HeldServer, ReloadCause, ReloadReason } from './plan-server.js';
 import type { BackendServer } from './render-servers.js';
-import type { RuntimeCommand } from './runtime/commands.js';
+import type { RuntimeCommand, ServerAdminState } from './runtime/commands.js';
 import type { ServerState } from './runtime/show-parsers.js';
 
 /**
@@ -23,26 +24,49 @@ export interface PlanInput {
   traits: ReadonlyMap<string, BackendTraits>;
 }
 
+/** What the planner knows of the past, besides what HAProxy reports now. */
+export interface PlanHistory {
+  /**
+   * The `agent-inter` of a server line in the file HAProxy last loaded, which `show servers
+   * state` does not report (undefined: not known, nothing compared).
+   */
+  agentInter?: (backend: string, server: string) => string | undefined;
+  /**
+   * The admin state this writer last put the server in (undefined: none known). A state HAProxy
+   * reports that the writer did not set is an operator's, and is left alone.
+   */
+  writerState?: (backend: string, server: string) => ServerAdminState | undefined;
+}
+
 /** The plan for one sync. */
 export interface Plan {
   /** Commands to run now, in order (also before a reload: they take effect at once). */
   commands: RuntimeCommand[];
   /** Why a reload is needed, or undefined when the commands are enough. */
   reload?: string;
+  /** The kind of the first reason, for metrics (a bounded label, unlike `reload`). */
+  cause?: ReloadCause;
+  /** Servers left in a state an operator set (see {@link PlanHistory.writerState}). */
+  held?: HeldServer[];
 }
 
 /** Why the structure alone needs a reload, or undefined. */
-function structureReason(desired: PlanInput, applied: string | undefined): string | undefined {
-  if (applied === undefined) return 'the running configuration was not written by this writer';
-  if (applied !== desired.structure) return 'frontends, backends or directive lines changed';
+function structureReason(
+  desired: PlanInput,
+  applied: string | undefined,
+): ReloadReason | undefined {
+  if (applied === undefined) {
+    return { cause: 'adopt', text: 'the running configuration was not written by this writer' };
+  }
+  if (applied !== desired.structure) {
+    return { cause: 'structure', text: 'frontends, backends or directive lines changed' };
+  }
   return undefined;
 }
 
 /**
  * Plans one sync. `appliedStructure`: the structure HAProxy was last given (undefined when
  * unknown: then it must be reloaded to be sure). `live`: `show servers state`, by backend.
- * `appliedAgentInter`: the `agent-inter` of a server line in the file HAProxy last loaded, which
- * `show servers state` does not report (undefined: not known, nothing compared).
  * Membership commands are planned for every backend HAProxy already runs even when a reload is
  * needed anyway: they take effect at once, and still do if the new structure is refused by
  * `haproxy -c` (the last good structure stays, its membership keeps converging).
@@ -51,13 +75,14 @@ export function planSync(
   desired: PlanInput,
   appliedStructure: string | undefined,
   live: ReadonlyMap<string, readonly ServerState[]>,
-  appliedAgentInter: (backend: string, server: string) => string | undefined = () => undefined,
+  history: PlanHistory = {},
 ): Plan {
   const commands: RuntimeCommand[] = [];
-  const reasons: string[] = [];
-  const needReload = (reason: string): void => void reasons.push(reason);
+  const reasons: ReloadReason[] = [];
+  const held: HeldServer[] = [];
+  const needReload = (cause: ReloadCause, text: string): void => void reasons.push({ cause, text });
   const structure = structureReason(desired, appliedStructure);
-  if (structure !== undefined) needReload(structure);
+  if (structure !== undefined) reasons.push(structure);
   for (const [backend, servers] of desired.backends) {
     // `show servers state` lists no row for a backend without servers: when the running
     // structure is the desired one, a backend absent from it exists and is empty, so its first
@@ -67,15 +92,17 @@ export function planSync(
     const traits = desired.traits.get(backend);
     if (running === undefined || traits === undefined) {
       if (structure === undefined)
-        needReload(`backend ${backend} is missing from the running HAProxy`);
+        needReload('structure', `backend ${backend} is missing from the running HAProxy`);
       continue;
     }
     const byName = new Map(running.map((server) => [server.server, server]));
-    const context = {
+    const context: BackendContext = {
       backend,
       traits,
-      appliedAgentInter: (server: string) => appliedAgentInter(backend, server),
+      appliedAgentInter: (server) => history.agentInter?.(backend, server),
+      writerState: (server) => history.writerState?.(backend, server),
       needReload,
+      hold: (server, state) => void held.push({ backend, server, state }),
     };
     for (const server of servers) {
       const current = byName.get(server.name);
@@ -85,15 +112,22 @@ export function planSync(
       } else if (traits.addBlocker === undefined) {
         commands.push(...addCommands(backend, server, traits));
       } else {
-        needReload(`new server ${backend}/${server.name}: ${traits.addBlocker}`);
+        needReload('static', `new server ${backend}/${server.name}: ${traits.addBlocker}`);
       }
     }
     for (const removed of byName.values()) {
       commands.push(...removeCommands(backend, removed, traits));
       if (traits.deleteBlocker !== undefined) {
-        needReload(`removed server ${backend}/${removed.server}: ${traits.deleteBlocker}`);
+        needReload(
+          'static',
+          `removed server ${backend}/${removed.server}: ${traits.deleteBlocker}`,
+        );
       }
     }
   }
-  return reasons.length === 0 ? { commands } : { commands, reload: reasons.join('; ') };
+  const plan: Plan = { commands };
+  if (held.length > 0) plan.held = held;
+  const first = reasons[0];
+  if (first === undefined) return plan;
+  return { ...plan, reload: reasons.map((reason) => reason.text).join('; '), cause: first.cause };
 }

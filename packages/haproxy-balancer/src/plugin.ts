@@ -14,5 +14,5 @@ export default defineBalancer({
   clusterSchema: HAProxyClusterConfig,
   validateConfig: validateHAProxyConfig,
   validateClusterConfig: validateClusterSection,
-  create: (config, context) => createBalancer(config, context.log),
+  create: (config, context) => createBalancer(config, context.log, context.metrics),
 });

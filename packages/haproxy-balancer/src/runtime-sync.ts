@@ -12,7 +12,7 @@ import type { ServerState } from './runtime/show-parsers.js';
  */
 
 /** Runtime refusals that are not failures: the server is already gone, or still busy. */
-function tolerated(outcome: CommandOutcome): boolean {
+export function tolerated(outcome: CommandOutcome): boolean {
   const kind = outcome.error?.kind;
   if (kind === undefined) return true;
   if (kind === 'no-such-server') return outcome.command.op !== 'add-server';
@@ -43,13 +43,19 @@ export async function liveServers(
   }
 }
 
-/** Runs the planned commands; returns why a reload must finish the job, if any did not work. */
+/** What a batch did, and why a reload must finish the job if a command did not work. */
+export interface BatchResult {
+  outcomes: CommandOutcome[];
+  refused?: string;
+}
+
+/** Runs the planned commands. */
 export async function runCommands(
   runtime: RuntimeApi,
   log: Logger,
   commands: readonly RuntimeCommand[],
-): Promise<string | undefined> {
-  if (commands.length === 0) return undefined;
+): Promise<BatchResult> {
+  if (commands.length === 0) return { outcomes: [] };
   const started = performance.now();
   const outcomes = await runtime.execute(commands);
   const failed = outcomes.filter((outcome) => !tolerated(outcome));
@@ -58,6 +64,7 @@ export async function runCommands(
     durationMs: Math.round((performance.now() - started) * 100) / 100,
     refused: outcomes.flatMap((outcome) => outcome.error?.message ?? []),
   });
-  if (failed.length === 0) return undefined;
-  return `runtime API refused: ${failed.map((outcome) => outcome.error?.message).join('; ')}`;
+  if (failed.length === 0) return { outcomes };
+  const refused = failed.map((outcome) => outcome.error?.message).join('; ');
+  return { outcomes, refused: `runtime API refused: ${refused}` };
 }

@@ -127,6 +127,14 @@ export const HAProxyConfig = Type.Object(
         description: 'Minimum seconds between two HAProxy reloads.',
       }),
     ),
+    removal_timeout: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        default: 30,
+        description:
+          'Seconds a removed server may keep its connections before they are shut down and it is deleted.',
+      }),
+    ),
     haproxy_binary: Type.Optional(
       Type.String({
         minLength: 1,

@@ -9,6 +9,7 @@ import { renderConfig } from '../src/render.js';
 import type { BackendServer } from '../src/render-servers.js';
 import { commandLine } from '../src/runtime/commands.js';
 import { AdminFlags } from '../src/runtime/show-parsers.js';
+import type { ServerAdminState } from '../src/runtime/commands.js';
 import type { ServerState } from '../src/runtime/show-parsers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 import { checkWithHAProxy } from './haproxy-check.js';
@@ -65,6 +66,7 @@ function plan(
   running: ServerState | undefined,
   traits: BackendTraits = DYNAMIC,
   appliedInter?: string,
+  writerState?: ServerAdminState,
 ) {
   const input: PlanInput = {
     structure: 'S',
@@ -72,8 +74,11 @@ function plan(
     traits: new Map([['web', traits]]),
   };
   const state = new Map([['web', running === undefined ? [] : [running]]]);
-  const result = planSync(input, 'S', state, () => appliedInter);
-  return { lines: result.commands.map(commandLine), reload: result.reload };
+  const result = planSync(input, 'S', state, {
+    agentInter: () => appliedInter,
+    writerState: () => writerState,
+  });
+  return { lines: result.commands.map(commandLine), reload: result.reload, held: result.held };
 }
 
 describe('metadata.state', () => {
@@ -115,11 +120,12 @@ describe('metadata.state', () => {
     });
     const draining = live({ weight: 5, adminState: AdminFlags.forcedDrain });
     expect(plan(drained, draining).lines).toEqual([]);
-    // Maintenance (a removal called off) goes straight to drain: `state drain` clears it.
-    expect(plan(drained, live({ weight: 5, adminState: AdminFlags.forcedMaint })).lines).toEqual([
+    // Maintenance the writer set (a removal called off) goes straight to drain.
+    const maint = live({ weight: 5, adminState: AdminFlags.forcedMaint });
+    expect(plan(drained, maint, DYNAMIC, undefined, 'maint').lines).toEqual([
       'set server web/a:80 state drain',
     ]);
-    expect(plan(server({ weight: 5 }), draining).lines).toEqual([
+    expect(plan(server({ weight: 5 }), draining, DYNAMIC, undefined, 'drain').lines).toEqual([
       'set server web/a:80 state ready',
     ]);
   });

@@ -7,6 +7,7 @@ import { AdminFlags } from '../src/runtime/show-parsers.js';
 import type { BackendTraits } from '../src/backend-traits.js';
 import type { PlanInput } from '../src/plan.js';
 import type { BackendServer } from '../src/render-servers.js';
+import type { ServerAdminState } from '../src/runtime/commands.js';
 import type { ServerState } from '../src/runtime/show-parsers.js';
 
 /** The planner's rules, without HAProxy: what goes through the runtime API, what reloads. */
@@ -59,9 +60,11 @@ describe('planSync', () => {
   it('asks for a reload when the structure changed or is unknown', () => {
     const state = new Map([['web', []]]);
     expect(planSync(desired([]), undefined, state).reload).toMatch(/not written by this writer/);
+    expect(planSync(desired([]), undefined, state).cause).toBe('adopt');
     expect(planSync(desired([]), 'OTHER', state)).toEqual({
       commands: [],
       reload: 'frontends, backends or directive lines changed',
+      cause: 'structure',
     });
   });
 
@@ -142,6 +145,32 @@ describe('planSync', () => {
     ]);
   });
 
+  it("leaves a state an operator forced alone, and converges the writer's own", () => {
+    const running = (adminState: number) =>
+      new Map([['web', [live('web', 'a', 80, { adminState })]]]);
+    const ready = desired([server('a', 80)]);
+    const writer = (state?: ServerAdminState) => ({ writerState: () => state });
+    // Maintenance on a listed server is an operator's unless the writer was removing it.
+    const maint = planSync(ready, 'S', running(AdminFlags.forcedMaint), writer('ready'));
+    expect(maint).toEqual({
+      commands: [],
+      held: [{ backend: 'web', server: 'a:80', state: 'maint' }],
+    });
+    expect(planSync(ready, 'S', running(AdminFlags.forcedMaint), writer()).held).toHaveLength(1);
+    expect(lines(planSync(ready, 'S', running(AdminFlags.forcedMaint), writer('maint')))).toEqual([
+      'set server web/a:80 state ready',
+    ]);
+    // A drain is the operator's when the writer last set something else.
+    const drain = planSync(ready, 'S', running(AdminFlags.forcedDrain), writer('ready'));
+    expect(drain.held).toEqual([{ backend: 'web', server: 'a:80', state: 'drain' }]);
+    expect(drain.commands).toEqual([]);
+    expect(lines(planSync(ready, 'S', running(AdminFlags.forcedDrain), writer('drain')))).toEqual([
+      'set server web/a:80 state ready',
+    ]);
+    // Lifted by the operator: nothing to do, nothing held.
+    expect(planSync(ready, 'S', running(0), writer('ready'))).toEqual({ commands: [] });
+  });
+
   it('leaves config maintenance (disabled in the file) alone', () => {
     const state = live('web', 'a', 80, { adminState: AdminFlags.configMaint });
     expect(planSync(desired([server('a', 80)]), 'S', new Map([['web', [state]]]))).toEqual({
@@ -219,7 +248,11 @@ describe('planSync', () => {
       commands: [{ op: 'set-weight', backend: 'web', server: 'a:80', weight: 0 }],
     });
     const changed = planSync(desired([server('a', 80, { weight: 6 })], traits), 'S', running(4, 4));
-    expect(changed).toEqual({ commands: [], reload: 'weight of web/a:80: static' });
+    expect(changed).toEqual({
+      commands: [],
+      reload: 'weight of web/a:80: static',
+      cause: 'static',
+    });
   });
 
   it('adds the first server of an empty backend at runtime (show servers state omits it)', () => {

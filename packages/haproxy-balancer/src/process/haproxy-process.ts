@@ -6,6 +6,7 @@ import { RuntimeConnectionError } from '../runtime/errors.js';
 import { MasterCli } from '../runtime/master-cli.js';
 import type { ProcState } from '../runtime/master-cli.js';
 import { HAPROXY_MISSING } from './version.js';
+import { keepPreviousStderrLog } from './stderr-log.js';
 import { isOurHAProxy, runningMaster } from './pid.js';
 
 /**
@@ -24,7 +25,7 @@ export interface HAProxyProcessOptions {
   masterSocket: string;
   /** The admin socket (`stats socket … expose-fd listeners`): listeners are taken over through it. */
   adminSocket: string;
-  /** Where the daemon's stderr goes (alerts, notices), truncated at each start. */
+  /** Where the daemon's stderr goes (alerts, notices); the previous run's is kept as `.1`. */
   stderrFile: string;
   /** How long a start or a reload may take before it counts as failed. Default 15 s. */
   timeoutMs?: number;
@@ -102,6 +103,7 @@ export class HAProxyProcess {
       ...['-W', '-D', '-S', `${masterSocket},mode,600`, '-p', pidFile, '-f', configFile],
       ...extra,
     ];
+    await keepPreviousStderrLog(stderrFile);
     const stderr = await open(stderrFile, 'w', 0o600);
     let status: number | null;
     try {

@@ -1,0 +1,29 @@
+import { copyFile, rename, stat, truncate } from 'node:fs/promises';
+
+/**
+ * HAProxy's stderr file (`<config_file>.stderr.log`): the master and every worker keep it open
+ * for as long as HAProxy runs, so it cannot be renamed away. It is capped in place instead, the
+ * way logrotate's `copytruncate` does: the text so far goes to `<file>.1` (replacing the older
+ * copy) and the file is truncated; HAProxy writes in append mode and carries on at its new end.
+ * At a start, the previous run's file becomes `<file>.1` whole: it may say why HAProxy died.
+ */
+
+/** Above this size the file is capped (HAProxy writes alerts here, rarely more than a few KiB). */
+export const STDERR_CAP_BYTES = 1024 * 1024;
+
+async function sizeOf(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.size ?? 0;
+}
+
+/** Copies the file to `<file>.1` and empties it, if it grew past `capBytes`. */
+export async function capStderrLog(path: string, capBytes = STDERR_CAP_BYTES): Promise<boolean> {
+  if ((await sizeOf(path)) <= capBytes) return false;
+  await copyFile(path, `${path}.1`);
+  await truncate(path, 0);
+  return true;
+}
+
+/** Before a start: keeps the previous run's output as `<file>.1` (the start writes a new file). */
+export async function keepPreviousStderrLog(path: string): Promise<void> {
+  if ((await sizeOf(path)) > 0) await rename(path, `${path}.1`);
+}

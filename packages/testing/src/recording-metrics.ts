@@ -1,0 +1,88 @@
+import type { MetricLabels, Metrics, MetricSpec } from '@lighthouse/core';
+
+/** What a {@link recordingMetrics} metric holds: its type and every labelled series' value. */
+export interface RecordedMetric {
+  type: 'counter' | 'gauge' | 'histogram';
+  spec: MetricSpec;
+  /** Counter and gauge values; for a histogram, the sum of observations. By series key. */
+  values: Map<string, number>;
+  /** Histogram observations by series key. */
+  observations: Map<string, number[]>;
+}
+
+/** A {@link Metrics} that keeps everything in memory, for tests to read back. */
+export interface RecordingMetrics extends Metrics {
+  readonly metrics: ReadonlyMap<string, RecordedMetric>;
+  /** A series' value (0 when never recorded); for a histogram, its observation count. */
+  value(name: string, labels?: MetricLabels): number;
+}
+
+/** The series key of a label set: `a="1",b="2"`, sorted by label name ('' without labels). */
+export function seriesKey(labels: MetricLabels = {}): string {
+  return Object.keys(labels)
+    .sort()
+    .map((name) => `${name}=${JSON.stringify(labels[name])}`)
+    .join(',');
+}
+
+/**
+ * Records metrics in memory. Like core's registry, asking twice for a name returns the same
+ * metric and asking for it with another type throws; labels outside `labelNames` throw.
+ */
+export function recordingMetrics(): RecordingMetrics {
+  const metrics = new Map<string, RecordedMetric>();
+  const get = (type: RecordedMetric['type'], spec: MetricSpec): RecordedMetric => {
+    const known = metrics.get(spec.name);
+    if (known !== undefined) {
+      if (known.type !== type) throw new Error(`${spec.name} is a ${known.type}, not a ${type}`);
+      return known;
+    }
+    const made = { type, spec, values: new Map(), observations: new Map() };
+    metrics.set(spec.name, made);
+    return made;
+  };
+  const key = (metric: RecordedMetric, labels: MetricLabels | undefined): string => {
+    for (const name of Object.keys(labels ?? {})) {
+      if (!(metric.spec.labelNames ?? []).includes(name)) {
+        throw new Error(`${metric.spec.name} has no label "${name}"`);
+      }
+    }
+    return seriesKey(labels);
+  };
+  return {
+    metrics,
+    value(name, labels) {
+      const metric = metrics.get(name);
+      if (metric === undefined) return 0;
+      const series = seriesKey(labels);
+      if (metric.type === 'histogram') return metric.observations.get(series)?.length ?? 0;
+      return metric.values.get(series) ?? 0;
+    },
+    counter(spec) {
+      const metric = get('counter', spec);
+      return {
+        inc(labels, amount = 1) {
+          const series = key(metric, labels);
+          metric.values.set(series, (metric.values.get(series) ?? 0) + amount);
+        },
+      };
+    },
+    gauge(spec) {
+      const metric = get('gauge', spec);
+      return {
+        set: (value, labels) => void metric.values.set(key(metric, labels), value),
+        remove: (labels) => void metric.values.delete(key(metric, labels)),
+      };
+    },
+    histogram(spec) {
+      const metric = get('histogram', spec);
+      return {
+        observe(value, labels) {
+          const series = key(metric, labels);
+          metric.observations.set(series, [...(metric.observations.get(series) ?? []), value]);
+          metric.values.set(series, (metric.values.get(series) ?? 0) + value);
+        },
+      };
+    },
+  };
+}
