@@ -27,6 +27,8 @@ import { capStderrLog } from './process/stderr-log.js';
 import { HAProxyLifecycle } from './process/lifecycle.js';
 import { cachePath, cacheText, loadCache } from './outage-cache.js';
 import { renderedHash } from './render.js';
+import { peersFingerprint } from './fingerprint.js';
+import { DelayedTask } from './delayed-task.js';
 import { readTextIfExists, writeFileAtomic } from './process/files.js';
 import { HAProxyProcess } from './process/haproxy-process.js';
 import { probeHAProxy, Watchdog } from './process/watchdog.js';
@@ -54,6 +56,8 @@ interface Applied {
   hash: string;
   structure: string;
   text: string;
+  /** Fingerprint of the `peers` HAProxy runs: may lag `text` (peers alone reload later). */
+  peers: string;
   /** The text's agent intervals by `<backend>/<server>`, read when first needed. */
   agentInters?: Map<string, string>;
 }
@@ -82,8 +86,9 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly runtime: RuntimeApi;
   private readonly dynamicServers: boolean;
   private readonly lifecycle: HAProxyLifecycle;
-  /** Body hash of the topology last written to the outage cache. */
-  private cachedHash: string | undefined;
+  private readonly peersReload: DelayedTask;
+  /** {@link cacheKey} of what the outage cache last recorded. */
+  private cachedKey: string | undefined;
   /** The renderer's warnings of the last sync: each is logged when it appears, not every sync. */
   private warningsLogged = new Set<string>();
   /** The writer calls sync serially; this keeps it so for any other caller (1.0's B19). */
@@ -107,10 +112,17 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     version: HAProxyVersion,
     private applied: Applied | undefined,
     private known: Map<string, readonly Node[]>,
-    cachedHash: string | undefined,
+    cachedKey: string | undefined,
     metrics: Metrics,
   ) {
-    this.cachedHash = cachedHash;
+    this.cachedKey = cachedKey;
+    this.peersReload = new DelayedTask((config.peers_reload_delay ?? 10) * 1000, () =>
+      this.serially(() => this.reloadForPeers()).catch((error: unknown) =>
+        log.warn('the reload for changed peers failed; the next sync retries', {
+          error: describeError(error),
+        }),
+      ),
+    );
     this.telemetry = new BalancerTelemetry(metrics);
     this.paths = balancerPaths(config);
     this.dynamicServers = versionAtLeast(version, 2, 6);
@@ -157,6 +169,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   async close(): Promise<void> {
     this.closed = true;
     this.changes.close();
+    this.peersReload.cancel();
     await this.watchdog?.stop();
     this.runtime.reset();
   }
@@ -355,9 +368,26 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
 
   /** Rewrites haproxy.cfg after runtime changes so a later reload keeps them (no reload now). */
   private async dualWrite(desired: DesiredConfig): Promise<void> {
-    if (desired.render.text === this.applied?.text) return;
-    await writeFileAtomic(this.paths.configFile, desired.render.text);
-    this.applied = this.appliedFrom(desired);
+    const running = this.applied?.peers ?? desired.peers;
+    if (desired.render.text !== this.applied?.text) {
+      await writeFileAtomic(this.paths.configFile, desired.render.text);
+      this.applied = { ...this.appliedFrom(desired), peers: running };
+    }
+    if (running !== desired.peers) this.peersReload.request();
+  }
+
+  /**
+   * The reload a change of peers alone waits for (`peers_reload_delay` after the first such
+   * change; those meanwhile share it): peers only shape stick-table replication, so membership
+   * never waits for them. Skipped if a reload for another reason applied them meanwhile.
+   */
+  private async reloadForPeers(): Promise<void> {
+    const desired = this.lastDesired;
+    if (this.closed || desired === undefined || this.applied?.peers === desired.peers) return;
+    const pid = await this.process.runningPid();
+    if (pid === undefined) return; // the watchdog or the next sync starts it, peers included
+    this.runtime.reset();
+    await this.reload(desired, { cause: 'peers', text: 'the peers of a cluster changed' }, pid);
   }
 
   /** Installs `desired` and reloads (or takes over / replaces) HAProxy; see lifecycle.ts. */
@@ -379,7 +409,8 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   }
 
   private appliedFrom(desired: DesiredConfig): Applied {
-    return { hash: desired.render.hash, structure: desired.structure, text: desired.render.text };
+    const { render, structure, peers } = desired;
+    return { hash: render.hash, structure, text: render.text, peers };
   }
 
   /**
@@ -390,15 +421,17 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private async remember(desired: DesiredConfig): Promise<void> {
     this.lastDesired = desired;
     this.known = new Map(desired.clusters.map((cluster) => [cluster.name, cluster.nodes]));
-    if (this.applied === undefined || this.applied.hash === this.cachedHash) return;
+    const key = this.applied === undefined ? undefined : cacheKey(this.applied);
+    if (this.applied === undefined || key === this.cachedKey) return;
     const text = cacheText({
       hash: this.applied.hash,
       structure: this.applied.structure,
+      peers: this.applied.peers,
       clusters: new Map(desired.clusters.map((cluster) => [cluster.name, [...cluster.nodes]])),
     });
     try {
       await writeFileAtomic(this.paths.cacheFile, text);
-      this.cachedHash = this.applied.hash;
+      this.cachedKey = key;
     } catch (error) {
       this.log.warn('could not write the outage cache', {
         file: this.paths.cacheFile,
@@ -424,7 +457,12 @@ export async function createBalancer(
   const onDisk = await readTextIfExists(paths.configFile);
   const applied =
     cache !== undefined && onDisk !== undefined && renderedHash(onDisk) === cache.hash
-      ? { hash: cache.hash, structure: cache.structure, text: onDisk }
+      ? {
+          hash: cache.hash,
+          structure: cache.structure,
+          text: onDisk,
+          peers: cache.peers ?? peersFingerprint(onDisk),
+        }
       : undefined;
   log.debug('haproxy balancer ready', {
     haproxy: version.text,
@@ -432,7 +470,8 @@ export async function createBalancer(
     trustsRunningConfig: applied !== undefined,
   });
   const known = cache?.clusters ?? new Map<string, Node[]>();
-  return new HAProxyBalancer(config, log, version, applied, known, cache?.hash, metrics);
+  const key = applied === undefined ? undefined : cacheKey(applied);
+  return new HAProxyBalancer(config, log, version, applied, known, key, metrics);
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -443,4 +482,9 @@ async function isDirectory(path: string): Promise<boolean> {
 function reloadWhy(plan: Plan, refused: string | undefined): Why | undefined {
   if (plan.reload !== undefined) return { cause: plan.cause ?? 'structure', text: plan.reload };
   return refused === undefined ? undefined : { cause: 'runtime-refused', text: refused };
+}
+
+/** What the outage cache records of the applied config: a change of either rewrites it. */
+function cacheKey(applied: Applied): string {
+  return `${applied.hash} ${applied.peers}`;
 }

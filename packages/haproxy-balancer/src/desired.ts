@@ -2,7 +2,7 @@ import { hasControlCharacter } from '@lighthouse/core';
 import type { ClusterState, Metadata, Node } from '@lighthouse/core';
 import { backendTraits } from './backend-traits.js';
 import type { BackendTraits } from './backend-traits.js';
-import { structureFingerprint } from './fingerprint.js';
+import { peersFingerprint, structureFingerprint } from './fingerprint.js';
 import type { PlanInput } from './plan.js';
 import { renderConfig } from './render.js';
 import type { RenderResult } from './render.js';
@@ -21,6 +21,8 @@ type Cluster = ClusterState<HAProxyClusterConfig>;
 /** A rendered desired state. */
 export interface DesiredConfig extends PlanInput {
   render: RenderResult;
+  /** Fingerprint of the `peers` sections: a change alone reloads later (see balancer.ts). */
+  peers: string;
   /** The clusters as rendered (undiscovered ones filled in): what the outage cache stores. */
   clusters: readonly Cluster[];
 }
@@ -105,6 +107,7 @@ export function desiredState(
     render,
     clusters,
     structure: structureFingerprint(render.text, clusters, names),
+    peers: peersFingerprint(render.text),
     backends: render.backends,
     traits,
   };

@@ -19,6 +19,11 @@ export interface OutageCache {
   hash: string;
   /** Its structure fingerprint. */
   structure: string;
+  /**
+   * Fingerprint of the `peers` sections HAProxy runs, which may lag the file's (a change of peers
+   * alone waits for a later reload); absent in older caches: the file's are assumed.
+   */
+  peers?: string;
   /** Nodes per cluster. */
   clusters: Map<string, Node[]>;
 }
@@ -27,6 +32,7 @@ interface CacheFile {
   version: 1;
   hash: string;
   structure: string;
+  peers?: string;
   clusters: Record<string, string[]>;
 }
 
@@ -41,7 +47,14 @@ export function cacheText(cache: OutageCache): string {
   for (const name of [...cache.clusters.keys()].sort(compareText)) {
     clusters[name] = (cache.clusters.get(name) ?? []).map(encodeNode);
   }
-  const file: CacheFile = { version: 1, hash: cache.hash, structure: cache.structure, clusters };
+  const { hash, structure, peers } = cache;
+  const file: CacheFile = {
+    version: 1,
+    hash,
+    structure,
+    ...(peers === undefined ? {} : { peers }),
+    clusters,
+  };
   return `${JSON.stringify(file, null, 1)}\n`;
 }
 
@@ -62,7 +75,8 @@ function parseCache(text: string): OutageCache {
       }),
     );
   }
-  return { hash: file.hash, structure: file.structure, clusters };
+  const peers = typeof file.peers === 'string' ? { peers: file.peers } : {};
+  return { hash: file.hash, structure: file.structure, ...peers, clusters };
 }
 
 /** Reads the cache; a missing file is undefined, a broken one is logged and ignored. */

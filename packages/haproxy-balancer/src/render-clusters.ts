@@ -121,14 +121,40 @@ export function backends(
   return { stanzas, servers };
 }
 
+/** This HAProxy's own peer: its name, and where it listens when no node advertises it. */
+export interface LocalPeer {
+  name: string;
+  address: string;
+}
+
 /**
- * `peers <cluster>` for each cluster whose nodes advertise peers. Nothing references these
- * sections unless a backend line does (`stick-table … peers <cluster>`); HAProxy also warns and
- * drops a section that does not list the local machine (`localpeer`, or the host name).
+ * `peers <cluster>` for each cluster whose section something references (`stick-table … peers
+ * <cluster>`): an unreferenced one does nothing but cost a reload at every change of its peers
+ * (lighthouse 1.0 rendered one per cluster, always). A referenced section must list the local
+ * peer (`localpeer` in global, see render.ts) or HAProxy refuses the whole file: when no node
+ * advertises it (this machine consumes the cluster without serving it), it is added at
+ * `peer_address`.
  */
-export function peersSections(clusters: readonly Cluster[], warn: Warn): Stanza[] {
+export function peersSections(
+  clusters: readonly Cluster[],
+  referenced: ReadonlySet<string>,
+  local: LocalPeer,
+  warn: Warn,
+): Stanza[] {
   return clusters.flatMap(({ name, nodes }) => {
+    if (!referenced.has(name)) return [];
     const peers = peerLines(name, nodes, warn);
-    return peers.length === 0 ? [] : [{ header: `peers ${name}`, lines: peers }];
+    const listed = peers.some((line) => line.startsWith(`peer ${local.name} `));
+    const own = listed ? [] : [`peer ${local.name} ${local.address}`];
+    return [{ header: `peers ${name}`, lines: [...own, ...peers] }];
   });
+}
+
+const PEERS_WORD = /(?:^|\s)peers\s+(\S+)/g;
+
+/** The `peers` sections the directive lines name (`stick-table type ip size 1m peers web`). */
+export function referencedPeers(lines: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  for (const line of lines) for (const match of line.matchAll(PEERS_WORD)) names.add(match[1]!);
+  return names;
 }

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
+import { hostname as hostName } from 'node:os';
 import { compareText, InternalError, nameProblem, nodeName, printable } from '@lighthouse/core';
 import type { ClusterState } from '@lighthouse/core';
 import { DEFAULT_BIND_ADDRESS, formatAddress } from './addresses.js';
-import { backends, clusterFrontends, metaFrontends, peersSections } from './render-clusters.js';
-import type { Cluster } from './render-clusters.js';
+import {
+  backends,
+  clusterFrontends,
+  metaFrontends,
+  peersSections,
+  referencedPeers,
+} from './render-clusters.js';
+import type { Cluster, LocalPeer } from './render-clusters.js';
 import { hasDirective, sectionText, userLines } from './render-format.js';
 import type { Stanza } from './render-format.js';
 import type { BackendServer } from './render-servers.js';
@@ -47,13 +54,36 @@ export function renderedHash(text: string): string | undefined {
   return HASH_LINE.exec(text)?.[1];
 }
 
-function globalStanza(config: HAProxyConfig): Stanza {
+/**
+ * This HAProxy's own peer: `peer_name` (default: this machine's host name, what lighthouse 1.0
+ * passed as `-L`), unless the user's global lines set `localpeer` themselves; it listens at
+ * `peer_address` unless a node advertises it (default 127.0.0.1:1024, 1.0's peer port).
+ */
+function localPeer(config: HAProxyConfig, user: readonly string[]): LocalPeer {
+  const own = user.find((line) => /^localpeer\s/.test(line))?.split(/\s+/)[1];
+  return {
+    name: own ?? config.peer_name ?? hostName(),
+    address: config.peer_address ?? '127.0.0.1:1024',
+  };
+}
+
+/**
+ * `localpeer` in the file (not `-L`: a reload by someone else keeps it) when a `peers` section
+ * is rendered and the user's global lines do not set it.
+ */
+function localPeerLines(config: HAProxyConfig, user: readonly string[], peers: boolean): string[] {
+  if (!peers || hasDirective('global', user, 'localpeer')) return [];
+  return [`localpeer ${localPeer(config, user).name}`];
+}
+
+function globalStanza(config: HAProxyConfig, peers: boolean): Stanza {
   const user = userLines(config.global);
   const socket = `stats socket ${config.socket_file} mode 600 level admin expose-fd listeners`;
   return {
     header: 'global',
     lines: [
       ...user,
+      ...localPeerLines(config, user, peers),
       socket,
       ...(hasDirective('global', user, 'stats timeout') ? [] : ['stats timeout 2m']),
       ...(config.server_state_file === undefined
@@ -156,6 +186,15 @@ function assertWellFormed(text: string, lines: readonly string[]): void {
   }
 }
 
+/** Every directive line a `peers` reference may be on: defaults, clusters, proxies. */
+function directiveLines(config: HAProxyConfig, clusters: readonly Cluster[]): string[] {
+  return [
+    ...(config.defaults ?? []),
+    ...clusters.flatMap(({ config: c }) => [...(c.frontend ?? []), ...(c.backend ?? [])]),
+    ...Object.values(config.proxies ?? {}).flatMap((proxy) => proxy.options ?? []),
+  ];
+}
+
 /**
  * Renders haproxy.cfg. Expects a config and cluster sections that passed their schemas and
  * validate.ts; discovery data (nodes, peers) is checked here, and a bad node is skipped with a
@@ -173,9 +212,14 @@ export function renderConfig(
   const metas = metaFrontends(config, selected, bindAddress, warn);
   const frontends = clusterFrontends(selected, new Set(metas.keys()), bindAddress, warn);
   const rendered = backends(selected, userLines(config.defaults), warn);
-  const peers = peersSections(selected, warn);
+  const referenced = referencedPeers(directiveLines(config, selected));
+  const local = localPeer(config, userLines(config.global));
+  const peers = peersSections(selected, referenced, local, warn);
   const sections: [string, Stanza[]][] = [
-    ['Global settings and defaults', [globalStanza(config), defaultsStanza(config)]],
+    [
+      'Global settings and defaults',
+      [globalStanza(config, referenced.size > 0), defaultsStanza(config)],
+    ],
     ['Frontend stanzas for ACL meta clusters', [...metas.values()]],
     ['Per-cluster frontend definitions', frontends],
     ['Per-cluster backend definitions', rendered.stanzas],

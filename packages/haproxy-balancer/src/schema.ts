@@ -127,6 +127,28 @@ export const HAProxyConfig = Type.Object(
         description: 'Minimum seconds between two HAProxy reloads.',
       }),
     ),
+    peer_name: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+        description:
+          "This HAProxy's name in `peers` sections (rendered as `localpeer`); default: the host name.",
+      }),
+    ),
+    peer_address: Type.Optional(
+      Type.String({
+        pattern: '^([0-9]{1,3}(\\.[0-9]{1,3}){3}|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}$',
+        description:
+          'Where this HAProxy listens for its peers when no node advertises its peer (ip:port or [ipv6]:port); default 127.0.0.1:1024.',
+      }),
+    ),
+    peers_reload_delay: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        default: 10,
+        description:
+          'Seconds a change of peers alone waits before the reload that applies it (changes meanwhile share it).',
+      }),
+    ),
     removal_timeout: Type.Optional(
       Type.Number({
         minimum: 0,

@@ -17,7 +17,9 @@ export type BalancerCause =
   /** HAProxy was not running at a sync. */
   | 'not-running'
   /** The watchdog found HAProxy dead or its master wedged. */
-  | 'watchdog';
+  | 'watchdog'
+  /** The peers of a cluster changed (a delayed reload, see balancer.ts). */
+  | 'peers';
 
 /** Why, as a bounded cause (a metric label) and a sentence (the log and status). */
 export interface Why {

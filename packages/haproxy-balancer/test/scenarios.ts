@@ -190,7 +190,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'peers',
-    config: { ...PATHS },
+    config: { ...PATHS, peer_name: 'app01' },
     clusters: [
       {
         name: 'sessions',
