@@ -132,6 +132,7 @@ async function registrationToRouting() {
   const writerDir = join(work, 'writer');
   await mkdir(haproxyDir, { recursive: true });
   await writeFiles(writerDir, {
+    'writer.yaml': `state_dir: ${join(work, 'writer-state')}\n`,
     'discovery/zookeeper.yaml': `hosts: ["${zookeeper.connectString}"]\npath: ${base}\nsession_timeout: 10\n`,
     'balancers/haproxy.yaml': [
       `config_file: ${join(haproxyDir, 'haproxy.cfg')}`,

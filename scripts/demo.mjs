@@ -123,6 +123,7 @@ try {
   haproxyPidFile = join(work, 'haproxy', 'haproxy.pid');
   await mkdir(join(work, 'haproxy'), { recursive: true });
   await writeFiles(writerDir, {
+    'writer.yaml': `state_dir: ${join(work, 'writer-state')}\n`,
     'discovery/zookeeper.yaml': discovery,
     'balancers/haproxy.yaml': [
       `config_file: ${join(work, 'haproxy', 'haproxy.cfg')}`,

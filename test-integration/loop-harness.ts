@@ -277,6 +277,8 @@ export class Fleet {
     const dir = join(this.work, 'writer');
     await mkdir(this.haproxyDir, { recursive: true });
     const files: Record<string, string> = {
+      // Its control socket in the work dir, never in the default /var/lib/lighthouse.
+      'writer.yaml': `state_dir: ${join(this.work, 'writer-state')}\n`,
       'discovery/zookeeper.yaml': this.discoveryYaml(connectString),
       'balancers/haproxy.yaml': [
         `config_file: ${this.configFile}`,

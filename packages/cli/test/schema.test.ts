@@ -21,6 +21,7 @@ describe('lighthouse schema', () => {
       'logging.schema.json',
       'reporter.schema.json',
       'service.schema.json',
+      'writer.schema.json',
     ]);
     const service = JSON.parse(await readFile(join(out, 'service.schema.json'), 'utf8'));
     expect(service.$schema).toMatch(/json-schema\.org/);
@@ -42,6 +43,7 @@ describe('lighthouse schema', () => {
       'logging',
       'reporter',
       'service',
+      'writer',
     ]);
   });
 });

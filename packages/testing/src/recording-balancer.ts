@@ -1,16 +1,22 @@
 import Type from 'typebox';
 import { defineBalancer } from '@lighthouse/core';
-import type { BalancerPlugin, ClusterState } from '@lighthouse/core';
+import type { BalancerPlugin, BalancerReport, ClusterState } from '@lighthouse/core';
 import { waitFor } from './wait-for.js';
 import type { WaitForOptions } from './wait-for.js';
 
-/** Records every topology a writer hands to the balancer, and can make a sync fail. */
+/**
+ * Records every topology a writer hands to the balancer, can make a sync fail, and answers
+ * `describe()` (by default from the last sync; {@link describeWith} replaces the answer).
+ */
 export class BalancerRecorder {
   /** Every successful `sync` call's topology, oldest first. */
   readonly syncs: ClusterState[][] = [];
   /** Configs the balancer instances were created with, oldest first. */
   readonly configs: unknown[] = [];
+  /** How many times `describe()` was called. */
+  describeCalls = 0;
   private failures: Error[] = [];
+  private describer: (() => BalancerReport | Promise<BalancerReport>) | undefined;
 
   /** The most recent topology, or undefined before the first sync. */
   last(): ClusterState[] | undefined {
@@ -41,6 +47,33 @@ export class BalancerRecorder {
       },
       { what: 'a matching balancer sync', ...options },
     );
+  }
+
+  /**
+   * Makes `describe()` answer what `describer` returns (or throws, or never resolves) instead of
+   * the default: each member of the last sync as `ready` (`drain` when its metadata says so).
+   */
+  describeWith(describer: () => BalancerReport | Promise<BalancerReport>): void {
+    this.describer = describer;
+  }
+
+  /** @internal What the balancer's `describe()` answers. */
+  async describe(): Promise<BalancerReport> {
+    this.describeCalls += 1;
+    if (this.describer !== undefined) return this.describer();
+    return {
+      clusters: (this.last() ?? []).map((cluster) => ({
+        name: cluster.name,
+        members: cluster.nodes.map((node) => ({
+          name: `${node.host}:${node.port}`,
+          address: node.ip,
+          port: node.port,
+          state: node.metadata['state'] === 'drain' ? 'drain' : 'ready',
+        })),
+      })),
+      reloads: [],
+      facts: { syncs: this.syncs.length },
+    };
   }
 
   /** @internal */
@@ -78,7 +111,10 @@ export function recordingBalancerPlugin(
     clusterSchema: RecordingClusterConfig,
     create: (config) => {
       recorder.configs.push(config);
-      return { sync: async (clusters) => recorder.record(clusters) };
+      return {
+        sync: async (clusters) => recorder.record(clusters),
+        describe: () => recorder.describe(),
+      };
     },
   });
 }

@@ -1,26 +1,32 @@
-import { printable } from '@lighthouse/core';
+import { formatIssue, printable } from '@lighthouse/core';
 import {
   askDaemon,
   formatDuration,
+  loadWriterSetup,
   readMaintenance,
   reporterSocket,
+  writerSocket,
 } from '@lighthouse/core/engine';
-import type { MaintenanceEntry, ReporterStatus } from '@lighthouse/core/engine';
+import type { MaintenanceEntry, ReporterStatus, WriterStatus } from '@lighthouse/core/engine';
 import type { Command, Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { configDirOption, reporterSetup } from '../maintenance/target.js';
+import { printWriter } from '../status/writer-text.js';
 
-/** `lighthouse status`: hacheck's hastatus, plus the running reporter's live state. */
+/** `lighthouse status`: hacheck's hastatus, plus the running reporter's and writer's live state. */
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show what is down for maintenance and, if the reporter runs, its live state',
+  summary: 'show what is down for maintenance and the live state of the reporter and writer',
   usage: 'status [--json] [--config-dir DIR]',
   details: [
     'Lists the maintenance entries (what is down or draining, since when, why, until when, by',
     'whom) and problems with files in the maintenance directory. When the reporter runs, it also',
     'asks it over its control socket (<state_dir>/reporter.sock) for every service and port:',
     'the check verdict with the last reason, and whether discovery holds the registration.',
-    '--json prints the same as one JSON object.',
+    "When the writer runs, it asks it too (writer.yaml's <state_dir>/writer.sock): every cluster",
+    "with its members and each member's state in the load balancer, the last sync, the",
+    "balancer's recent reloads, and the state of each discovery connection.",
+    '--json prints the same as one JSON object ("reporter" and "writer" are null when not running).',
     '',
     'Exit codes: 0 nothing is down, 1 something is down (or draining), 2 usage.',
   ].join('\n'),
@@ -30,11 +36,16 @@ export const statusCommand: Command = {
   async run(input) {
     const target = await reporterSetup(input);
     if (typeof target === 'number') return target;
-    const now = Date.now();
-    const [state, reporter] = await Promise.all([
+    const writerSetup = await loadWriterSetup(target.dir, target.resolver);
+    // Where the writer's state is cannot be known while writer.yaml is invalid: say so, go on.
+    for (const issue of writerSetup.issues) input.io.stderr(formatIssue(issue));
+    const socket = writerSetup.issues.length > 0 ? undefined : writerSocket(writerSetup.stateDir);
+    const [state, reporter, writer] = await Promise.all([
       readMaintenance(target.maintenance),
       askDaemon(reporterSocket(target.setup.stateDir)) as Promise<ReporterStatus | undefined>,
+      socket === undefined ? undefined : (askDaemon(socket) as Promise<WriterStatus | undefined>),
     ]);
+    const now = Date.now();
     const active = state.entries.filter((entry) => isActive(entry, now));
     if (input.values['json'] === true) {
       input.io.stdout(
@@ -49,6 +60,7 @@ export const statusCommand: Command = {
             issues: state.issues,
           },
           reporter: reporter ?? null,
+          writer: writer ?? null,
         }),
       );
     } else {
@@ -56,6 +68,8 @@ export const statusCommand: Command = {
       for (const issue of state.issues)
         input.io.stdout(`  problem: ${printable(issue.file)}: ${issue.problem}`);
       printReporter(input.io, reporter, target.setup.stateDir, now);
+      if (socket === undefined) input.io.stdout('writer: unknown (writer.yaml is invalid)');
+      else printWriter(input.io, writer, socket, now);
     }
     return active.length > 0 ? ExitCode.Invalid : ExitCode.Ok;
   },

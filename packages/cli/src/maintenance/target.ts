@@ -9,7 +9,7 @@ import {
   printable,
 } from '@lighthouse/core';
 import { ALL, loadReporterSetup, maintenanceDir, targetProblem } from '@lighthouse/core/engine';
-import type { ReporterSetup } from '@lighthouse/core/engine';
+import type { PluginResolver, ReporterSetup } from '@lighthouse/core/engine';
 import type { Command, CommandInput } from '../command.js';
 import { rootOption } from '../common-options.js';
 import { commandPlugins, configDirectory } from '../environment.js';
@@ -23,24 +23,33 @@ export const DEFAULT_CONFIG_DIR = '/etc/lighthouse';
 export const configDirOption = {
   options: { 'config-dir': { type: 'string' }, ...rootOption.options },
   optionHelp: {
-    'config-dir': `DIR    the reporter's config directory (default: $LIGHTHOUSE_CONFIG_DIR, else ${DEFAULT_CONFIG_DIR})`,
+    'config-dir': `DIR    the config directory (default: $LIGHTHOUSE_CONFIG_DIR, else ${DEFAULT_CONFIG_DIR})`,
     ...rootOption.optionHelp,
   },
 } satisfies Pick<Command, 'options' | 'optionHelp'>;
 
+/** What a maintenance command (or `status`) works on: the config directory and its reporter. */
+export interface ReporterTarget {
+  dir: string;
+  /** The plugins for `dir`, to read more of it (`status` reads `writer.yaml`). */
+  resolver: PluginResolver;
+  setup: ReporterSetup;
+  /** The maintenance directory below the state directory. */
+  maintenance: string;
+}
+
 /** The reporter setup a maintenance command works on, or the exit code after printing why not. */
-export async function reporterSetup(
-  input: CommandInput,
-): Promise<{ dir: string; setup: ReporterSetup; maintenance: string } | number> {
+export async function reporterSetup(input: CommandInput): Promise<ReporterTarget | number> {
   const option = input.values['config-dir'];
   const argument =
     typeof option === 'string'
       ? option
       : (process.env['LIGHTHOUSE_CONFIG_DIR'] ?? DEFAULT_CONFIG_DIR);
   const dir = await configDirectory(argument);
-  const setup = await loadReporterSetup(dir, await commandPlugins(input.values, dir));
+  const resolver = await commandPlugins(input.values, dir);
+  const setup = await loadReporterSetup(dir, resolver);
   if (setup.issues.length > 0) return printIssues(setup.issues, dir, input.io);
-  return { dir, setup, maintenance: maintenanceDir(setup.stateDir) };
+  return { dir, resolver, setup, maintenance: maintenanceDir(setup.stateDir) };
 }
 
 /**

@@ -4,7 +4,14 @@ import type { PluginKind, PluginOf } from '../define.js';
 import { debugFor } from '../log.js';
 import { isJsonObject } from './plain-json.js';
 import type { JsonObject } from './plain-json.js';
-import { CheckSection, ClusterFile, LoggingFile, ReporterFile, ServiceFile } from './schemas.js';
+import {
+  CheckSection,
+  ClusterFile,
+  LoggingFile,
+  ReporterFile,
+  ServiceFile,
+  WriterFile,
+} from './schemas.js';
 
 /**
  * JSON Schema documents for editors (`lighthouse schema`): core's schemas with the sections of
@@ -86,8 +93,8 @@ function agentSchema(agents: readonly PluginOf<'agents'>[]): JsonObject | undefi
 }
 
 /**
- * The JSON Schemas of every file type: `logging`, `reporter`, `cluster`, `service`, and `balancer-<name>` /
- * `discovery-<name>` for each installed balancer and discovery plugin.
+ * The JSON Schemas of every file type: `logging`, `reporter`, `writer`, `cluster`, `service`, and
+ * `balancer-<name>` / `discovery-<name>` for each installed balancer and discovery plugin.
  */
 export async function configJsonSchemas(resolver: PluginResolver): Promise<Record<string, object>> {
   const [balancers, discoveries, checks, agents] = await Promise.all([
@@ -117,6 +124,11 @@ export async function configJsonSchemas(resolver: PluginResolver): Promise<Recor
       'reporter.yaml',
       "The reporter's own settings: its state directory and the health proxy.",
       toJson(ReporterFile),
+    ),
+    writer: document(
+      'writer.yaml',
+      "The writer's own settings: its state directory.",
+      toJson(WriterFile),
     ),
     cluster: document(
       'clusters/<name>.yaml',

@@ -12,6 +12,7 @@ import type { ConfigEntry } from './types.js';
 import { validateCluster } from './validate-cluster.js';
 import { validateLogging } from './validate-logging.js';
 import { validateReporter } from './validate-reporter.js';
+import { validateWriter } from './validate-writer.js';
 import { validateBalancerFile, validateDiscoveryFile } from './validate-plugin-file.js';
 import { validateService } from './validate-service.js';
 import type { Problem, Validation, ValidationInput } from './validation.js';
@@ -75,6 +76,13 @@ async function validateEntry(
       return wrap(validateReporter(input.document), (value) => ({
         kind: 'reporter',
         name: 'reporter',
+        file,
+        value,
+      }));
+    case 'writer':
+      return wrap(validateWriter(input.document), (value) => ({
+        kind: 'writer',
+        name: 'writer',
         file,
         value,
       }));
@@ -186,7 +194,7 @@ export async function loadConfigFile(
         configIssue(
           relativeFile,
           '',
-          'not a config file: expected logging.yaml, reporter.yaml or <balancers|discovery|clusters|services>/<name>.yaml (or .yml)',
+          'not a config file: expected logging.yaml, reporter.yaml, writer.yaml or <balancers|discovery|clusters|services>/<name>.yaml (or .yml)',
         ),
       ],
     };

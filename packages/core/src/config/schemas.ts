@@ -70,17 +70,24 @@ export const LoggingFile = Type.Object(
 /** The validated shape of {@link LoggingFile}. */
 export type LoggingFile = Static<typeof LoggingFile>;
 
-/** The reporter's state directory when `reporter.yaml` does not set one. */
+/** A daemon's state directory when its settings file (`reporter.yaml`, `writer.yaml`) sets none. */
 export const DEFAULT_STATE_DIR = '/var/lib/lighthouse';
+
+/** The `state_dir` key both daemons' settings files have; `holds` says what the daemon keeps there. */
+const StateDir = (daemon: string, holds: string) =>
+  Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: `Absolute path where the ${daemon} keeps its state: ${holds}. Created if missing. Default ${DEFAULT_STATE_DIR}.`,
+    }),
+  );
 
 /** `reporter.yaml`: the reporter's own settings; every key is optional. */
 export const ReporterFile = Type.Object(
   {
-    state_dir: Type.Optional(
-      Type.String({
-        minLength: 1,
-        description: `Absolute path where the reporter keeps its state: maintenance entries (in maintenance/, written by \`lighthouse down\`) and its control socket. Default ${DEFAULT_STATE_DIR}.`,
-      }),
+    state_dir: StateDir(
+      'reporter',
+      'maintenance entries (in maintenance/, written by `lighthouse down`) and its control socket reporter.sock',
     ),
     health_proxy: Type.Optional(
       Type.Object(
@@ -102,6 +109,19 @@ export const ReporterFile = Type.Object(
 );
 /** The validated shape of {@link ReporterFile}. */
 export type ReporterFile = Static<typeof ReporterFile>;
+
+/** `writer.yaml`: the writer's own settings; every key is optional. */
+export const WriterFile = Type.Object(
+  {
+    state_dir: StateDir(
+      'writer',
+      "its control socket writer.sock, which `lighthouse status` asks (it may be the reporter's)",
+    ),
+  },
+  { additionalProperties: false },
+);
+/** The validated shape of {@link WriterFile}. */
+export type WriterFile = Static<typeof WriterFile>;
 
 /** A cluster file's balancer section (`haproxy:`); its content is the balancer plugin's. */
 const BalancerSection = Type.Record(Type.String(), Type.Unknown(), {

@@ -8,12 +8,13 @@ import type { Metadata } from '../model/node.js';
  */
 
 /**
- * The kinds of file in a config directory: `logging.yaml` and `reporter.yaml` at its root, the
- * others one file per entry in a subdirectory of the kind's name.
+ * The kinds of file in a config directory: `logging.yaml`, `reporter.yaml` and `writer.yaml` at
+ * its root, the others one file per entry in a subdirectory of the kind's name.
  */
 export const ConfigKinds = [
   'logging',
   'reporter',
+  'writer',
   'balancers',
   'discovery',
   'clusters',
@@ -22,7 +23,11 @@ export const ConfigKinds = [
 export type ConfigKind = (typeof ConfigKinds)[number];
 
 /** The kinds whose one file sits at the root of the config directory (`<kind>.yaml`). */
-export const RootConfigKinds = ['logging', 'reporter'] as const satisfies readonly ConfigKind[];
+export const RootConfigKinds = [
+  'logging',
+  'reporter',
+  'writer',
+] as const satisfies readonly ConfigKind[];
 export type RootConfigKind = (typeof RootConfigKinds)[number];
 
 /** `logging.yaml`. lighthouse 1.0's dictConfig keys are accepted; `root.level` maps to `level`. */
@@ -31,10 +36,17 @@ export interface LoggingConfig {
   format?: LogFormat;
 }
 
-/** `reporter.yaml`: the reporter's own settings (all optional). */
-export interface ReporterConfig {
-  /** Absolute path of the reporter's state (maintenance entries, control socket). */
+/** What both daemons' settings files (`reporter.yaml`, `writer.yaml`) have. */
+export interface DaemonConfig {
+  /** Absolute, normalised path of the daemon's state: its control socket (and maintenance). */
   stateDir: string;
+}
+
+/** `writer.yaml`: the writer's own settings (all optional). */
+export type WriterConfig = DaemonConfig;
+
+/** `reporter.yaml`: the reporter's own settings (all optional). */
+export interface ReporterConfig extends DaemonConfig {
   /** Where the hacheck-style health proxy listens; absent = no listener. */
   healthProxy?: { host: string; port: number };
 }
@@ -99,6 +111,7 @@ export interface ServiceConfig {
 export type ConfigEntry =
   | { kind: 'logging'; name: 'logging'; file: string; value: LoggingConfig }
   | { kind: 'reporter'; name: 'reporter'; file: string; value: ReporterConfig }
+  | { kind: 'writer'; name: 'writer'; file: string; value: WriterConfig }
   | { kind: 'balancers'; name: string; file: string; value: BalancerConfig }
   | { kind: 'discovery'; name: string; file: string; value: DiscoveryConfig }
   | { kind: 'clusters'; name: string; file: string; value: ClusterConfig }

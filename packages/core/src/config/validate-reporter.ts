@@ -1,11 +1,10 @@
-import { isAbsolute, normalize } from 'node:path';
-import { hasControlCharacter, hostProblem, printable } from '../model/names.js';
+import { hostProblem, printable } from '../model/names.js';
 import type { JsonObject } from './plain-json.js';
 import { validateSchema } from './schema-errors.js';
-import { DEFAULT_STATE_DIR, ReporterFile } from './schemas.js';
+import { ReporterFile } from './schemas.js';
 import type { ReporterConfig } from './types.js';
 import type { Problem, Validation } from './validation.js';
-import { invalid } from './validation.js';
+import { invalid, validStateDir } from './validation.js';
 
 /** `host:port` or `[v6]:port`, split; a port of 1–65535. */
 const LISTEN = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/;
@@ -27,13 +26,8 @@ export function parseListen(text: string): { host: string; port: number } | { pr
 export function validateReporter(document: JsonObject): Validation<ReporterConfig> {
   const result = validateSchema(ReporterFile, document);
   if (!result.ok) return result;
-  const problems: Problem[] = [];
-  const stateDir = result.value.state_dir ?? DEFAULT_STATE_DIR;
-  if (!isAbsolute(stateDir) || hasControlCharacter(stateDir))
-    problems.push({
-      pointer: '/state_dir',
-      message: `"${printable(stateDir)}" is not an absolute path`,
-    });
+  const stateDir = validStateDir(result.value.state_dir);
+  const problems: Problem[] = stateDir.ok ? [] : [...stateDir.problems];
   let healthProxy: ReporterConfig['healthProxy'];
   const listen = result.value.health_proxy?.listen;
   if (listen !== undefined) {
@@ -42,9 +36,9 @@ export function validateReporter(document: JsonObject): Validation<ReporterConfi
       problems.push({ pointer: '/health_proxy/listen', message: parsed.problem });
     else healthProxy = parsed;
   }
-  if (problems.length > 0) return invalid(problems);
+  if (!stateDir.ok || problems.length > 0) return invalid(problems);
   return {
     ok: true,
-    value: { stateDir: normalize(stateDir), ...(healthProxy === undefined ? {} : { healthProxy }) },
+    value: { stateDir: stateDir.value, ...(healthProxy === undefined ? {} : { healthProxy }) },
   };
 }

@@ -1,5 +1,7 @@
+import { isAbsolute, normalize } from 'node:path';
 import type { PluginResolver } from '../contracts/resolver.js';
-import { nameProblem } from '../model/names.js';
+import { hasControlCharacter, nameProblem, printable } from '../model/names.js';
+import { DEFAULT_STATE_DIR } from './schemas.js';
 import type { JsonObject } from './plain-json.js';
 import type { ConfigKind } from './types.js';
 
@@ -52,4 +54,16 @@ export function validName(input: ValidationInput, override?: string): Validation
       ? 'rename the file or set `name:`'
       : 'rename the file';
   return invalid([{ pointer: '', message: `the file name gives the name: ${problem}; ${fix}` }]);
+}
+
+/**
+ * A daemon's `state_dir` (`reporter.yaml`, `writer.yaml`; the default when absent): absolute,
+ * without control characters, normalised.
+ */
+export function validStateDir(stateDir = DEFAULT_STATE_DIR): Validation<string> {
+  if (!isAbsolute(stateDir) || hasControlCharacter(stateDir))
+    return invalid([
+      { pointer: '/state_dir', message: `"${printable(stateDir)}" is not an absolute path` },
+    ]);
+  return { ok: true, value: normalize(stateDir) };
 }

@@ -1,11 +1,19 @@
 import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import { chmod, lstat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ensureDirectory } from '../ensure-directory.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 
-/** How long `lighthouse status` waits for a daemon's answer. */
-const ASK_TIMEOUT_MS = 2_000;
+/**
+ * How long `lighthouse status` waits for a daemon's answer: longer than a daemon may take to
+ * assemble it (the writer gives each balancer's `describe()` 2 s).
+ */
+const ASK_TIMEOUT_MS = 5_000;
+
+/** What a control socket answers `GET /status` with (JSON-serialisable), now or once resolved. */
+export type StatusSource = () => unknown;
 
 /** A daemon's control endpoint: a Unix socket, mode 0600, answering `GET /status` with JSON. */
 export interface ControlSocket {
@@ -14,15 +22,16 @@ export interface ControlSocket {
 }
 
 /**
- * Serves `status()` on a Unix socket beside the daemon's state, so `lighthouse status` can ask a
- * running daemon what it is doing. Only the socket's owner can connect (0600, and a socket is
- * created 0755 at worst under the usual umask, which already needs write access to connect).
- * Never on a network interface. A socket left by a crashed daemon is replaced; one that answers
- * belongs to a running daemon, and is left alone (undefined is returned, with an error logged).
+ * Serves `status()` (a value or a promise of one) on a Unix socket beside the daemon's state, so
+ * `lighthouse status` can ask a running daemon what it is doing. Only the socket's owner can
+ * connect (0600, and a socket is created 0755 at worst under the usual umask, which already needs
+ * write access to connect). Never on a network interface. The socket's directory is created if
+ * missing. A socket left by a crashed daemon is replaced; one that answers belongs to a running
+ * daemon, and is left alone (undefined is returned, with an error logged).
  */
 export async function startControlSocket(
   path: string,
-  status: () => unknown,
+  status: StatusSource,
   logger: Logger,
 ): Promise<ControlSocket | undefined> {
   if (await isSocket(path)) {
@@ -40,16 +49,13 @@ export async function startControlSocket(
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
     }
-    let body: string;
-    try {
-      body = `${JSON.stringify(status())}\n`;
-    } catch (error) {
-      res.writeHead(500).end(`${describeError(error)}\n`);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    void answer(status).then(
+      (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(body),
+      (error: unknown) => res.writeHead(500).end(`${describeError(error)}\n`),
+    );
   });
   try {
+    await ensureDirectory(dirname(path));
     await listen(server, path);
     await chmod(path, 0o600);
   } catch (error) {
@@ -94,6 +100,11 @@ export function askDaemon(path: string): Promise<unknown> {
   });
 }
 
+/** The status as one line of JSON; rejects when it cannot be had or serialised. */
+async function answer(status: StatusSource): Promise<string> {
+  return `${JSON.stringify(await status())}\n`;
+}
+
 async function isSocket(path: string): Promise<boolean> {
   const info = await lstat(path).catch(() => undefined);
   return info?.isSocket() === true;
@@ -107,4 +118,41 @@ function listen(server: Server, path: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * A daemon's control socket that follows its state directory (`state_dir` of `reporter.yaml` or
+ * `writer.yaml`): `serveIn` moves it when the directory changes, and does nothing otherwise.
+ */
+export class StateDirSocket {
+  private served: string | undefined;
+  private socket: ControlSocket | undefined;
+
+  constructor(
+    /** Where the socket lives in a state directory (`reporterSocket`, `writerSocket`). */
+    private readonly pathIn: (stateDir: string) => string,
+    private readonly status: StatusSource,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The state directory last asked for; undefined before the first `serveIn`. */
+  get stateDir(): string | undefined {
+    return this.served;
+  }
+
+  /** Serves in `stateDir` (closing the socket elsewhere); says whether the directory changed. */
+  async serveIn(stateDir: string): Promise<boolean> {
+    if (this.served === stateDir) return false;
+    this.served = stateDir;
+    await this.socket?.close();
+    this.socket = await startControlSocket(this.pathIn(stateDir), this.status, this.logger);
+    if (this.socket !== undefined) this.logger.info('serving status', { socket: this.socket.path });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    await socket?.close();
+  }
 }

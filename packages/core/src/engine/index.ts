@@ -5,15 +5,23 @@
  */
 export { Writer } from './writer.js';
 export type { WriterOptions } from './writer.js';
+export type {
+  WriterBalancerStatus,
+  WriterClusterStatus,
+  WriterDiscoveryStatus,
+  WriterMember,
+  WriterStatus,
+  WriterSyncStatus,
+} from './writer-status.js';
 export { Reporter } from './reporter.js';
 export type { ReporterOptions, ReporterPortStatus, ReporterStatus } from './reporter.js';
-export { loadReporterSetup } from './reporter-setup.js';
-export type { ReporterSetup } from './reporter-setup.js';
-export { maintenanceDir, reporterSocket } from './state-paths.js';
+export { loadReporterSetup, loadWriterSetup } from './reporter-setup.js';
+export type { ReporterSetup, WriterSetup } from './reporter-setup.js';
+export { maintenanceDir, reporterSocket, writerSocket } from './state-paths.js';
 export { askDaemon, startControlSocket } from './control-socket.js';
 export { startHealthProxy } from './health-proxy.js';
 export type { HealthProxy, HealthProxyOptions, PortHealth } from './health-proxy.js';
-export type { ControlSocket } from './control-socket.js';
+export type { ControlSocket, StatusSource } from './control-socket.js';
 export {
   ALL,
   effectiveMaintenance,
@@ -53,6 +61,7 @@ export type {
   ReporterConfig,
   ServiceCheckConfig,
   ServiceConfig,
+  WriterConfig,
 } from '../config/types.js';
 export { loadConfigDir } from '../config/load-dir.js';
 export type { LoadConfigDirOptions, LoadedConfigDir } from '../config/load-dir.js';
@@ -77,3 +86,13 @@ export type { PluginResolver } from '../contracts/resolver.js';
 export { createLogger, LogFormats, LogLevels } from '../log.js';
 export type { CreateLoggerOptions, LogFormat, LogLevel, LogSink } from '../log.js';
 export { renderError } from '../render-error.js';
+export {
+  createMetrics,
+  DEFAULT_HISTOGRAM_BUCKETS,
+  startMetricsExporter,
+  type CreateMetricsOptions,
+  type MetricsExporter,
+  type MetricsExporterOptions,
+  type MetricsRegistry,
+  type MetricsSource,
+} from '../metrics/index.js';

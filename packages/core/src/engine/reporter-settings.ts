@@ -4,8 +4,7 @@ import type { ReporterConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MaintenanceState } from '../maintenance/index.js';
-import { startControlSocket } from './control-socket.js';
-import type { ControlSocket } from './control-socket.js';
+import { StateDirSocket } from './control-socket.js';
 import { startHealthProxy } from './health-proxy.js';
 import type { HealthProxy, PortHealth } from './health-proxy.js';
 import { MaintenanceWatch } from './maintenance-watch.js';
@@ -33,11 +32,13 @@ export interface ReporterSettingsOptions {
 export class ReporterSettings {
   private current: ReporterConfig | undefined;
   private watch: MaintenanceWatch | undefined;
-  private control: ControlSocket | undefined;
+  private readonly control: StateDirSocket;
   private proxy: HealthProxy | undefined;
   private state: MaintenanceState = { entries: [], issues: [] };
 
-  constructor(private readonly options: ReporterSettingsOptions) {}
+  constructor(private readonly options: ReporterSettingsOptions) {
+    this.control = new StateDirSocket(reporterSocket, options.status, options.logger);
+  }
 
   /** Whether any settings were applied yet (the defaults, or `reporter.yaml`). */
   get applied(): boolean {
@@ -58,16 +59,15 @@ export class ReporterSettings {
     const next = config ?? this.defaults();
     const previous = this.current;
     this.current = next;
-    if (previous?.stateDir !== next.stateDir) await this.useStateDir(next.stateDir);
+    if (await this.control.serveIn(next.stateDir)) await this.useStateDir(next.stateDir);
     if (!isDeepStrictEqual(previous?.healthProxy, next.healthProxy))
       await this.useHealthProxy(next.healthProxy);
   }
 
   async close(): Promise<void> {
     this.watch?.close();
-    await Promise.all([this.control?.close(), this.proxy?.close()]);
+    await Promise.all([this.control.close(), this.proxy?.close()]);
     this.watch = undefined;
-    this.control = undefined;
     this.proxy = undefined;
   }
 
@@ -75,16 +75,15 @@ export class ReporterSettings {
     return { stateDir: this.options.defaultStateDir ?? DEFAULT_STATE_DIR };
   }
 
+  /** Follows the maintenance entries of a new state directory (the socket has moved there). */
   private async useStateDir(stateDir: string): Promise<void> {
     const { logger } = this.options;
     this.watch?.close();
-    await this.control?.close();
     this.watch = new MaintenanceWatch(maintenanceDir(stateDir), logger, (state) => {
       this.state = state;
       this.options.onMaintenance(state);
     });
     await this.watch.start();
-    this.control = await startControlSocket(reporterSocket(stateDir), this.options.status, logger);
     logger.info('following maintenance entries', { dir: maintenanceDir(stateDir) });
   }
 

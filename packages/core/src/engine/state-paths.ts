@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 
 /**
- * Where things live below the reporter's state directory (`reporter.yaml` `state_dir`): the
- * daemon and `lighthouse down|up|status` must agree, so both take the paths from here.
+ * Where things live below a daemon's state directory (`state_dir` of `reporter.yaml` and
+ * `writer.yaml`; both may name the same one): the daemons and `lighthouse down|up|status` must
+ * agree, so all take the paths from here.
  */
 
 /** Where `lighthouse down` writes maintenance entries and the reporter reads them. */
@@ -13,4 +14,9 @@ export function maintenanceDir(stateDir: string): string {
 /** The reporter's control socket (mode 0600), which `lighthouse status` asks. */
 export function reporterSocket(stateDir: string): string {
   return join(stateDir, 'reporter.sock');
+}
+
+/** The writer's control socket (mode 0600), which `lighthouse status` asks. */
+export function writerSocket(stateDir: string): string {
+  return join(stateDir, 'writer.sock');
 }

@@ -19,6 +19,9 @@ import { instantiate } from './instantiate.js';
 import { topologyFor } from './topology.js';
 import type { ClusterView } from './topology.js';
 import { applySharedChange, followConfigDir } from './follow-config.js';
+import { WriterSettings } from './writer-settings.js';
+import { SyncStats, writerStatus } from './writer-status.js';
+import type { WriterStatus } from './writer-status.js';
 
 /** Options of {@link Writer}. Only `configDir` and `resolver` are required. */
 export interface WriterOptions {
@@ -34,6 +37,8 @@ export interface WriterOptions {
   coalesce?: CoalescingWindow;
   /** A full sync this often even without changes, as a safety net. Default 60 s; 0 disables. */
   resyncIntervalMs?: number;
+  /** The state directory (control socket) without `writer.yaml`. Default `/var/lib/lighthouse`. */
+  stateDir?: string;
 }
 
 interface ClusterEntry extends ClusterView {
@@ -62,6 +67,10 @@ export class Writer {
   private readonly pool: DiscoveryPool;
   private readonly syncs: PassLoop;
   private readonly logging: LoggingControl;
+  private readonly settings: WriterSettings;
+  private readonly syncStats = new SyncStats();
+  /** Every configured discovery (`discovery/<name>.yaml`), for the status. */
+  private readonly discoveryNames = new Set<string>();
   private watcher: ConfigWatcher | undefined;
   private resync: NodeJS.Timeout | undefined;
   private readonly checkedNodes = new WeakMap<Node, string | undefined>();
@@ -70,7 +79,7 @@ export class Writer {
     this.logger = options.logger ?? silentLogger;
     this.logging = new LoggingControl(options.logSink);
     this.syncs = new PassLoop({
-      pass: () => this.syncAll(),
+      pass: () => this.syncStats.measure(() => this.syncAll()),
       wait: options.coalesce ?? { minMs: 2, maxMs: 20 },
       backoff: { initialMs: 250, maxMs: 10_000 },
       onFailure: (error, retryMs) =>
@@ -80,17 +89,23 @@ export class Writer {
         }),
     });
     this.pool = new DiscoveryPool(this.logger, (name) => this.watchAllOf(name));
+    this.settings = new WriterSettings({
+      logger: this.logger,
+      ...(options.stateDir === undefined ? {} : { defaultStateDir: options.stateDir }),
+      status: () => this.status(),
+    });
   }
 
   /** Loads the config directory, starts watching discovery, and keeps following the directory. */
   async start(): Promise<void> {
     this.watcher = await followConfigDir({
       dir: this.options.configDir,
-      kinds: ['logging', 'balancers', 'discovery', 'clusters'],
+      kinds: ['logging', 'writer', 'balancers', 'discovery', 'clusters'],
       resolver: this.options.resolver,
       logger: this.logger,
       apply: (change) => this.apply(change),
     });
+    if (!this.settings.applied) await this.settings.apply(undefined);
     const every = this.options.resyncIntervalMs ?? 60_000;
     if (every > 0) this.resync = setInterval(() => this.syncs.request(), every);
     this.logger.info('writer started', {
@@ -103,6 +118,7 @@ export class Writer {
   async stop(): Promise<void> {
     clearInterval(this.resync);
     await this.watcher?.close();
+    await this.settings.close();
     for (const entry of this.clusters.values()) clearTimeout(entry.retry);
     await this.syncs.stop();
     await this.pool.closeAll();
@@ -117,6 +133,17 @@ export class Writer {
     return settled;
   }
 
+  /** What `lighthouse status` shows: clusters and members, balancers, discovery, syncs. */
+  status(): Promise<WriterStatus> {
+    return writerStatus({
+      stateDir: this.settings.stateDir,
+      clusters: this.clusters.values(),
+      balancers: [...this.balancers].map(([name, entry]) => [name, entry.instance] as const),
+      discoveries: [...this.discoveryNames].map((name) => [name, this.pool.get(name)] as const),
+      sync: this.syncStats,
+    });
+  }
+
   /** The topology handed to the balancer named `balancer`, sorted by cluster name. */
   topology(balancer: string): ClusterState[] {
     return topologyFor(balancer, this.clusters.values());
@@ -127,9 +154,14 @@ export class Writer {
    * embedder that feeds its own changes instead must await each call before the next.
    */
   async apply(change: ConfigChange): Promise<void> {
-    if (await applySharedChange(change, this.logging, this.pool)) return;
     const entry = change.type === 'remove' ? change.previous : change.entry;
+    if (entry.kind === 'discovery' && change.type === 'remove')
+      this.discoveryNames.delete(entry.name);
+    else if (entry.kind === 'discovery') this.discoveryNames.add(entry.name);
+    if (await applySharedChange(change, this.logging, this.pool)) return;
     switch (entry.kind) {
+      case 'writer':
+        return this.settings.apply(change.type === 'remove' ? undefined : entry.value);
       case 'balancers':
         await this.closeBalancer(entry.name);
         if (change.type !== 'remove') await this.openBalancer(entry.value);

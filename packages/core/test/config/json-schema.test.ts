@@ -8,7 +8,9 @@ import {
   ClusterFile,
   configJsonSchemas,
   LoggingFile,
+  ReporterFile,
   ServiceFile,
+  WriterFile,
 } from '../../src/config/index.js';
 import { fakeHaproxy, fakeResolver } from '../helpers/config-fixtures.js';
 import { manualExamples } from '../helpers/config-manual-examples.js';
@@ -31,6 +33,8 @@ function undescribed(schema: unknown, pointer = ''): string[] {
 describe('core schemas', () => {
   it.each<[string, TSchema]>([
     ['LoggingFile', LoggingFile],
+    ['ReporterFile', ReporterFile],
+    ['WriterFile', WriterFile],
     ['ClusterFile', ClusterFile],
     ['ServiceFile', ServiceFile],
     ['CheckEngineKeys', CheckEngineKeys],
@@ -50,6 +54,7 @@ describe('configJsonSchemas', () => {
       'logging',
       'reporter',
       'service',
+      'writer',
     ]);
     for (const schema of Object.values(schemas)) {
       expect(schema).toMatchObject({
@@ -102,6 +107,8 @@ describe('configJsonSchemas', () => {
     }
     expect(check('service', manualExamples['services/cache.yaml'] ?? '')).toBe(true);
     expect(check('cluster', 'discovery: zookeeper\nhaproxi: {port: 80}\n')).toBe(false);
+    expect(check('writer', 'state_dir: /var/lib/lighthouse\n')).toBe(true);
+    expect(check('writer', 'state_dir: /x\nhealth_proxy: {listen: "127.0.0.1:1"}\n')).toBe(false);
     expect(
       check('service', 'port: 1\ndiscovery: zk\nchecks: {interval: 1, http: {rise: 1, fall: 1}}\n'),
     ).toBe(false);

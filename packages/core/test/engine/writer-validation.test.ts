@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Type from 'typebox';
-import {
-  BalancerRecorder,
-  createTempConfigDir,
-  MemoryDiscoveryBackend,
-  memoryDiscoveryPlugin,
-  recordingBalancerPlugin,
-  recordingLogger,
-  waitFor,
-} from '@lighthouse/testing';
-import type { RecordingLogger, TempDir } from '@lighthouse/testing';
-// The engine comes from the built package, like the plugins of @lighthouse/testing, so that
-// both sides share one copy of core's types (the plugin brand is a unique symbol).
+import { MemoryDiscoveryBackend, memoryDiscoveryPlugin, waitFor } from '@lighthouse/testing';
+import type { BalancerRecorder, RecordingLogger } from '@lighthouse/testing';
+// Core from the built package, like the plugins of @lighthouse/testing, so that both sides
+// share one copy of core's types (the plugin brand is a unique symbol).
 import { defineDiscovery, nodeProblem } from '@lighthouse/core';
 import type { DiscoveryPlugin, NodesListener, Node } from '@lighthouse/core';
-import { createStaticResolver, Writer } from '@lighthouse/core/engine';
+import { startMemoryWriter } from '../helpers/memory-writer.js';
 
 const WARNING = 'discovery reported an unusable node; leaving it out';
 
@@ -30,34 +22,8 @@ const hostile = (fields: Record<string, unknown>): Node =>
   ({ host: 'bad host!', ip: '999.1.1.1', port: 70000, metadata: {}, ...fields }) as unknown as Node;
 
 describe('Writer: validating what discovery reports', () => {
-  let dir: TempDir | undefined;
-  let writer: Writer | undefined;
-  afterEach(async () => {
-    await writer?.stop();
-    await dir?.cleanup();
-    writer = undefined;
-    dir = undefined;
-  });
-
-  async function start(
-    discovery: DiscoveryPlugin = memoryDiscoveryPlugin(new MemoryDiscoveryBackend()),
-  ) {
-    const recorder = new BalancerRecorder();
-    const logger = recordingLogger();
-    dir = await createTempConfigDir({
-      'balancers/recording.yaml': '{}\n',
-      [`discovery/${discovery.name}.yaml`]: '{}\n',
-      'clusters/web.yaml': `discovery: ${discovery.name}\nrecording:\n  port: 8000\n`,
-    });
-    writer = new Writer({
-      configDir: dir.dir,
-      resolver: createStaticResolver([discovery, recordingBalancerPlugin(recorder)]),
-      coalesce: { minMs: 5, maxMs: 10 },
-      logger,
-    });
-    await writer.start();
-    return { recorder, logger };
-  }
+  const start = (discovery?: DiscoveryPlugin) =>
+    startMemoryWriter(discovery === undefined ? {} : { discovery });
 
   /** Every node any sync handed the balancer. */
   const everyNodeSeen = (recorder: BalancerRecorder): unknown[] =>

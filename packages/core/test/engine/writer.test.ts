@@ -1,47 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  BalancerRecorder,
-  createTempConfigDir,
-  MemoryDiscoveryBackend,
-  memoryDiscoveryPlugin,
-  recordingBalancerPlugin,
-  waitFor,
-} from '@lighthouse/testing';
-import type { TempDir } from '@lighthouse/testing';
-// The engine comes from the built package, like the plugins of @lighthouse/testing, so that
-// both sides share one copy of core's types (the plugin brand is a unique symbol).
+import { describe, expect, it } from 'vitest';
+import { MemoryDiscoveryBackend, waitFor } from '@lighthouse/testing';
 import type { Node } from '@lighthouse/core';
-import { createStaticResolver, Writer } from '@lighthouse/core/engine';
+import { startMemoryWriter } from '../helpers/memory-writer.js';
 
 const node = (host: string, port: number): Node => ({ host, ip: '10.0.0.1', port, metadata: {} });
 
 describe('Writer engine', () => {
-  let dir: TempDir | undefined;
-  let writer: Writer | undefined;
-  afterEach(async () => {
-    await writer?.stop();
-    await dir?.cleanup();
-    writer = undefined;
-  });
-
-  async function start(backend = new MemoryDiscoveryBackend()) {
-    const recorder = new BalancerRecorder();
-    dir = await createTempConfigDir({
-      'balancers/recording.yaml': '{}\n',
-      'discovery/memory.yaml': '{}\n',
-      'clusters/web.yaml': 'discovery: memory\nrecording:\n  port: 8000\n',
-    });
-    writer = new Writer({
-      configDir: dir.dir,
-      resolver: createStaticResolver([
-        memoryDiscoveryPlugin(backend),
-        recordingBalancerPlugin(recorder),
-      ]),
-      coalesce: { minMs: 20, maxMs: 20 },
-    });
-    await writer.start();
-    return { backend, recorder, dir, writer };
-  }
+  const start = (backend = new MemoryDiscoveryBackend()) =>
+    startMemoryWriter({ backend, coalesce: { minMs: 20, maxMs: 20 } });
 
   it('hands the balancer each cluster with its section and its members', async () => {
     const backend = new MemoryDiscoveryBackend();
