@@ -464,6 +464,15 @@ export async function createBalancer(
           peers: cache.peers ?? peersFingerprint(onDisk),
         }
       : undefined;
+  if (!versionAtLeast(version, 2, 6)) {
+    log.warn(
+      'this HAProxy cannot add or delete servers at runtime: every membership change reloads',
+      {
+        haproxy: version.text,
+        fix: 'HAProxy 2.6 or later (see docs/haproxy-versions.md)',
+      },
+    );
+  }
   log.debug('haproxy balancer ready', {
     haproxy: version.text,
     cachedClusters: cache?.clusters.size ?? 0,

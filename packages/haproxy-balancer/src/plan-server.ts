@@ -1,3 +1,4 @@
+import { SocketAddress } from 'node:net';
 import { agentInterWord } from './agent-interval.js';
 import type { BackendTraits } from './backend-traits.js';
 import { serverWords } from './render-servers.js';
@@ -51,6 +52,20 @@ export function splitAddress(address: string): { ip: string; port: number } {
     ip: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
     port: Number(address.slice(colon + 1)),
   };
+}
+
+/**
+ * An IP as HAProxy prints it (inet_ntop): an IPv6 address may be spelled many ways
+ * (`0:0:0:0:0:0:0:1`, `2001:DB8::1`), and comparing spellings would re-send `set server … addr`
+ * at every sync.
+ */
+function canonicalIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  try {
+    return new SocketAddress({ address: ip, family: 'ipv6' }).address;
+  } catch {
+    return ip;
+  }
 }
 
 const FORCED = AdminFlags.forcedMaint | AdminFlags.forcedDrain;
@@ -190,7 +205,7 @@ export function updateCommands(
   const target = { backend: context.backend, server: server.name };
   const commands: RuntimeCommand[] = [];
   const { ip, port } = splitAddress(server.address);
-  if (live.address !== ip || live.port !== port)
+  if (canonicalIp(live.address) !== canonicalIp(ip) || live.port !== port)
     commands.push({ op: 'set-addr', ...target, ip, port });
   if (hasAgent(server, context.traits))
     return [...commands, ...agentCommands(server, live, context)];

@@ -171,6 +171,16 @@ describe('planSync', () => {
     expect(planSync(ready, 'S', running(0), writer('ready'))).toEqual({ commands: [] });
   });
 
+  it('compares IPv6 addresses as HAProxy prints them, not as spelled', () => {
+    const running = new Map([['web', [{ ...live('web', 'a', 80), address: '2001:db8::1' }]]]);
+    const spelled = desired([server('a', 80, { address: '[2001:DB8:0:0:0:0:0:1]:80' })]);
+    expect(planSync(spelled, 'S', running)).toEqual({ commands: [] });
+    const moved = desired([server('a', 80, { address: '[2001:db8::2]:80' })]);
+    expect(lines(planSync(moved, 'S', running))).toEqual([
+      'set server web/a:80 addr 2001:db8::2 port 80',
+    ]);
+  });
+
   it('leaves config maintenance (disabled in the file) alone', () => {
     const state = live('web', 'a', 80, { adminState: AdminFlags.configMaint });
     expect(planSync(desired([server('a', 80)]), 'S', new Map([['web', [state]]]))).toEqual({

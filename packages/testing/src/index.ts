@@ -46,4 +46,4 @@ export type { HAProxyOptions, HAProxyServer } from './haproxy-server.js';
 export { recordingLogger } from './recording-logger.js';
 export type { RecordedLevel, RecordedLine, RecordingLogger } from './recording-logger.js';
 export { recordingMetrics, seriesKey } from './recording-metrics.js';
-export type { RecordedMetric, RecordingMetrics } from './recording-metrics.js';
+export type { MetricCall, RecordedMetric, RecordingMetrics } from './recording-metrics.js';

@@ -1,10 +1,17 @@
-import type { Discovery, NodesListener, PluginContext, Registration } from '@lighthouse/core';
+import type {
+  Discovery,
+  DiscoveryReport,
+  NodesListener,
+  PluginContext,
+  Registration,
+} from '@lighthouse/core';
 import { digestAcl } from './acl.js';
 import { ClusterWatch } from './cluster-watch.js';
 import { ZnodePaths } from './paths.js';
 import { Registrations } from './registrations.js';
 import type { ZooKeeperConfig } from './schema.js';
 import { ZooKeeperSession } from './session.js';
+import { ZooKeeperTelemetry } from './telemetry.js';
 
 /** `hosts` joined with commas, then the chroot: the native client's connection string. */
 function connectString(config: Pick<ZooKeeperConfig, 'hosts' | 'chroot'>): string {
@@ -20,6 +27,9 @@ function connectString(config: Pick<ZooKeeperConfig, 'hosts' | 'chroot'>): strin
  * after its first look: that delivers unless a child could not be read yet, in which case the
  * delivery follows once every listed child is read): a watch set up before the first session
  * starts with it.
+ *
+ * `describe()` and the metrics (telemetry.ts, created here once per instance) report the session
+ * and what it holds; see the README's "Status and metrics".
  */
 export class ZooKeeperDiscovery implements Discovery {
   /** The session adapter (exposed for tests and diagnostics). */
@@ -27,18 +37,22 @@ export class ZooKeeperDiscovery implements Discovery {
   private readonly paths: ZnodePaths;
   private readonly registrations: Registrations;
   private readonly clusters = new Map<string, ClusterWatch>();
+  private readonly connectString: string;
 
   constructor(
     config: ZooKeeperConfig,
     private readonly context: PluginContext,
   ) {
     const { auth } = config;
+    const telemetry = new ZooKeeperTelemetry(context.metrics);
+    this.connectString = connectString(config);
     this.session = new ZooKeeperSession({
-      connectString: connectString(config),
+      connectString: this.connectString,
       sessionTimeoutMs: Math.round((config.session_timeout ?? 10) * 1_000),
       auth,
       log: context.log,
       debug: context.debug,
+      observer: telemetry,
     });
     this.paths = new ZnodePaths(config.path);
     this.registrations = new Registrations({
@@ -47,6 +61,7 @@ export class ZooKeeperDiscovery implements Discovery {
       acl: auth === undefined ? undefined : digestAcl(auth.credentials),
       log: context.log,
       debug: context.debug,
+      onHeld: (count) => telemetry.registrationsHeld(count),
     });
     this.session.onConnected((fresh) => {
       this.registrations.connected(fresh);
@@ -94,5 +109,32 @@ export class ZooKeeperDiscovery implements Discovery {
 
   publish(registrations: readonly Registration[]): Promise<void> {
     return this.registrations.publish(registrations);
+  }
+
+  /**
+   * The session for `lighthouse status`: its state (IDLE, CONNECTING, CONNECTED, SUSPENDED, LOST,
+   * CLOSED) and facts. `session` and `timeout_ms` appear once a session was established (the
+   * last one's while disconnected).
+   */
+  describe(): DiscoveryReport {
+    const { session } = this;
+    const reconnects = session.reconnects;
+    const id = session.sessionId;
+    const timeoutMs = session.negotiatedTimeoutMs;
+    return {
+      state: session.state,
+      facts: {
+        hosts: this.connectString,
+        since: session.since.toISOString(),
+        ...(id === undefined ? {} : { session: `0x${id}` }),
+        ...(timeoutMs === undefined ? {} : { timeout_ms: timeoutMs }),
+        reconnects: reconnects.resumed + reconnects.new,
+        reconnects_resumed: reconnects.resumed,
+        reconnects_new: reconnects.new,
+        registrations_held: this.registrations.heldCount,
+        registrations_wanted: this.registrations.wantedCount,
+        clusters_watched: this.clusters.size,
+      },
+    };
   }
 }

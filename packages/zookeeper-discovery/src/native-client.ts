@@ -16,6 +16,7 @@ export const Code = {
   noNode: constants.ZNONODE,
   nodeExists: constants.ZNODEEXISTS,
   badVersion: constants.ZBADVERSION,
+  noAuth: constants.ZNOAUTH,
   closing: constants.ZCLOSING,
   /** Close codes of a handle the native client shut down itself. */
   sessionExpired: constants.ZOO_EXPIRED_SESSION_STATE,

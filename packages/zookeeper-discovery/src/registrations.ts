@@ -18,6 +18,8 @@ export interface RegistrationsOptions {
   acl: readonly AclEntry[] | undefined;
   log: Logger;
   debug: Debugger;
+  /** Hears the number of znodes held each time it changes (metrics). */
+  onHeld?: (count: number) => void;
 }
 
 /**
@@ -38,6 +40,13 @@ export class Registrations {
   private readonly dirty = new Set<string>();
   /** Znodes whose exists-watch is armed in the current session. */
   private readonly watched = new Set<string>();
+  /**
+   * Znodes this session holds as far as it knows: created by it, or found owned by it, and not
+   * deleted since (by us, or by someone: the exists-watch tells). Emptied by a fresh session, and
+   * by stop(): a successor (or the session's end) decides from then on.
+   */
+  private readonly held = new Set<string>();
+  private reportedHeld = 0;
   private readonly loop: PassLoop;
   private stopped = false;
 
@@ -77,11 +86,23 @@ export class Registrations {
     await converged;
   }
 
+  /** Znodes of the published set (whether in place or not). */
+  get wantedCount(): number {
+    return this.wanted.size;
+  }
+
+  /** Znodes this session holds (see {@link held}). */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
   /** After a (re)connection: look at every znode again, at once. */
   connected(fresh: boolean): void {
     if (this.stopped) return;
     if (fresh) {
       this.watched.clear(); // watches died with the old session
+      this.held.clear(); // so did its ephemeral znodes
+      this.heldChanged();
       if (this.wanted.size > 0)
         this.options.log.info(`new ZooKeeper session: re-registering ${this.wanted.size} nodes`);
     }
@@ -92,7 +113,24 @@ export class Registrations {
   /** Stops maintaining registrations (a successor takes over, or the session is closing). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.held.clear();
+    this.heldChanged();
     await this.loop.stop();
+  }
+
+  /** Tells `onHeld` the count, when it changed. */
+  private heldChanged(): void {
+    if (this.held.size === this.reportedHeld) return;
+    this.reportedHeld = this.held.size;
+    this.options.onHeld?.(this.held.size);
+  }
+
+  /** Records that this session holds `path` (true) or no longer does (false). */
+  private hold(path: string, held: boolean): void {
+    if (this.stopped) return;
+    if (held) this.held.add(path);
+    else this.held.delete(path);
+    this.heldChanged();
   }
 
   /** One pass over the dirty znodes, concurrently; the failed ones stay dirty. */
@@ -123,8 +161,13 @@ export class Registrations {
         throw error;
       });
       if (existing === undefined) {
-        if (await this.create(path, data)) return this.watch(path);
+        this.hold(path, false);
+        if (await this.create(path, data)) {
+          this.hold(path, true);
+          return this.watch(path);
+        }
       } else if (existing.stat.ephemeralOwner !== session.sessionId) {
+        this.hold(path, false);
         // Left by an older session of ours (expiry is not atomic: KAFKA-7165) or by another
         // process. The native client has no multi(), so this is delete then create.
         this.options.log.info('replacing a znode owned by another session', {
@@ -144,6 +187,7 @@ export class Registrations {
           );
           if (!written) continue;
         }
+        this.hold(path, true);
         // aversion 0: our create succeeded but its setAcl did not.
         if (acl !== undefined && existing.stat.aversion === 0) await session.setAcl(path, 0, acl);
         return this.watch(path);
@@ -173,13 +217,29 @@ export class Registrations {
       }
       return false;
     }
-    if (acl !== undefined) await session.setAcl(path, 0, acl);
+    if (
+      acl !== undefined &&
+      !(await this.ignoring(session.setAcl(path, 0, acl), Code.badVersion, Code.noAuth))
+    ) {
+      // Someone changed the ACL in the window between create and setAcl (the binding cannot
+      // create with an ACL): the znode is not trustworthy. Deleting needs rights on the parent,
+      // which our ACL keeps, so it is deleted and created again.
+      this.options.log.warn(
+        'a registration was tampered with while it was being created; re-creating it',
+        {
+          znode: path,
+        },
+      );
+      await this.ignoring(session.delete(path, -1), Code.noNode);
+      return false;
+    }
     this.options.debug('created %s', path);
     return true;
   }
 
   private async remove(path: string): Promise<void> {
     await this.ignoring(this.options.session.delete(path, -1), Code.noNode);
+    this.hold(path, false);
     this.options.debug('deleted %s', path);
   }
 
@@ -200,6 +260,7 @@ export class Registrations {
     this.watched.add(path);
     const onEvent = (event: WatchEvent) => {
       this.watched.delete(path);
+      if (event === 'deleted') this.hold(path, false);
       if (this.stopped || !this.wanted.has(path)) return;
       this.options.debug('%s: %s, converging', path, event);
       this.dirty.add(path);

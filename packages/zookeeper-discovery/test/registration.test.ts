@@ -4,7 +4,7 @@ import { waitFor } from '@lighthouse/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startZooKeeper } from '@lighthouse/testing';
 import type { ZooKeeperServer } from '@lighthouse/testing';
-import { ZooKeeperError } from '../src/native-client.js';
+import { Permission, ZooKeeperError } from '../src/native-client.js';
 import {
   closeAll,
   createPath,
@@ -232,5 +232,34 @@ describe('digest auth', () => {
       async () => (await anonymous.get(path)).data.toString() === encodeNode(node('host-a', 8080)),
       { what: 'the payload to be restored' },
     );
+  });
+
+  it('re-creates a znode whose ACL someone changed between its create and its setAcl', async () => {
+    const { discovery, base, lines } = await connected({
+      auth: { scheme: 'digest', credentials: 'lighthouse:s3cret' },
+    });
+    const path = `${base}/web/host-a:8080`;
+    const anonymous = await otherClient(zk.connectString);
+    // The binding creates with an open ACL and the plugin sets its own next: an attacker who
+    // wins that race (simulated here by acting as soon as the create returns) re-ACLs the znode.
+    const session = discovery.session;
+    const create = session.create.bind(session);
+    let raced = false;
+    session.create = async (at, data, ephemeral) => {
+      await create(at, data, ephemeral);
+      if (at !== path || raced) return;
+      raced = true;
+      await anonymous.setAcl(at, 0, [{ perms: Permission.all, scheme: 'world', auth: 'anyone' }]);
+    };
+    await discovery.publish([{ service: 'web', node: node('host-a', 8080) }]);
+
+    expect(raced).toBe(true);
+    expect(messages(lines)).toContain(
+      'a registration was tampered with while it was being created; re-creating it',
+    );
+    const noAuth = (error: unknown) =>
+      error instanceof ZooKeeperError && /not authenticated/.test(error.message);
+    await expect(anonymous.set(path, Buffer.from('{}'), -1)).rejects.toSatisfy(noAuth);
+    expect((await anonymous.get(path)).data.toString()).toBe(encodeNode(node('host-a', 8080)));
   });
 });

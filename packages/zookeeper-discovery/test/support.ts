@@ -1,7 +1,7 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { debugFor, noopMetrics } from '@lighthouse/core';
-import type { Node, PluginContext } from '@lighthouse/core';
+import type { Metrics, Node, PluginContext } from '@lighthouse/core';
 import { createLogger } from '@lighthouse/core/engine';
 import { waitFor } from '@lighthouse/testing';
 import { ZooKeeperDiscovery } from '../src/discovery.js';
@@ -10,18 +10,25 @@ import type { ZooKeeperConfig } from '../src/schema.js';
 
 /**
  * Shared pieces of the tests: discoveries and plain sessions that are closed after each test, a
- * recorder of delivered node sets, and log capture. Everything talks to a real ZooKeeper.
+ * recorder of delivered node sets, log capture and a metrics recorder. Everything talks to a real
+ * ZooKeeper.
  */
 
-/** JSON log lines of everything the plugin logged through the returned context. */
-export function captureLog(): { context: PluginContext; lines: string[] } {
+/**
+ * JSON log lines of everything the plugin logged through the returned context; `metrics`
+ * default none (a no-op).
+ */
+export function captureLog(metrics: Metrics = noopMetrics): {
+  context: PluginContext;
+  lines: string[];
+} {
   const lines: string[] = [];
   const { logger } = createLogger({
     level: 'debug',
     format: 'json',
     write: (line) => lines.push(line),
   });
-  return { context: { log: logger, debug: debugFor('test:zookeeper'), metrics: noopMetrics }, lines };
+  return { context: { log: logger, debug: debugFor('test:zookeeper'), metrics }, lines };
 }
 
 /** Opened discoveries and sessions, closed by {@link closeAll} in afterEach. */
@@ -33,11 +40,14 @@ export async function closeAll(): Promise<void> {
 }
 
 /** A discovery plugin instance (not connected yet) and its captured log. */
-export function discoveryFor(config: ZooKeeperConfig): {
+export function discoveryFor(
+  config: ZooKeeperConfig,
+  metrics?: Metrics,
+): {
   discovery: ZooKeeperDiscovery;
   lines: string[];
 } {
-  const { context, lines } = captureLog();
+  const { context, lines } = captureLog(metrics);
   const discovery = new ZooKeeperDiscovery(config, context);
   opened.push(discovery);
   return { discovery, lines };
