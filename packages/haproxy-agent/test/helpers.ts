@@ -9,7 +9,13 @@ export { recordingLogger };
 
 /** The context the reporter gives an agent, with a recording logger. */
 export function agentContext(log: Logger = recordingLogger(), service = 'web'): AgentContext {
-  return { service, host: '127.0.0.1', log, debug: debugFor('test:haproxy-agent'), metrics: noopMetrics };
+  return {
+    service,
+    host: '127.0.0.1',
+    log,
+    debug: debugFor('test:haproxy-agent'),
+    metrics: noopMetrics,
+  };
 }
 
 /** A healthy port without maintenance. */
