@@ -1,5 +1,5 @@
 import { hostProblem, ipProblem } from '@lighthouse/core';
-import { Reporter } from '@lighthouse/core/engine';
+import { createMetrics, Reporter } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { logOptions, rootOption } from '../common-options.js';
 import { runDaemon } from '../daemon.js';
@@ -26,7 +26,8 @@ export const reporterCommand: Command = {
   details: [
     'Reads logging.yaml, reporter.yaml, discovery/ and services/ from <config-dir> and follows',
     'changes to them. reporter.yaml sets the state directory (maintenance entries written by',
-    '"lighthouse down", the control socket "lighthouse status" asks) and the health proxy.',
+    '"lighthouse down", the control socket "lighthouse status" asks), the health proxy and',
+    'metrics.listen, where it serves Prometheus metrics (GET /metrics; unauthenticated).',
     "Runs each service's checks on every port at its interval (each check with its own timeout",
     'and rise/fall) and keeps discovery registrations equal to the healthy ports that are not down',
     'for maintenance (draining ones stay registered, marked to drain).',
@@ -53,6 +54,11 @@ export const reporterCommand: Command = {
   positionals: [{ name: 'config-dir', required: true }],
   run: (input) => {
     const advertise = advertised(input.values);
-    return runDaemon('REPORTER', input, (deps) => new Reporter({ ...deps, advertise }));
+    // One registry per daemon, with the process metrics (CPU, memory, event loop) of this process.
+    return runDaemon(
+      'REPORTER',
+      input,
+      (deps) => new Reporter({ ...deps, advertise, metrics: createMetrics() }),
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { Writer } from '@lighthouse/core/engine';
+import { createMetrics, Writer } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { logOptions, rootOption } from '../common-options.js';
 import { runDaemon } from '../daemon.js';
@@ -14,7 +14,8 @@ export const writerCommand: Command = {
     'converges each balancer to the members. If discovery is unreachable, the balancer keeps',
     'its last state. An invalid file is reported and its previous version stays in force.',
     'writer.yaml sets the state directory (default /var/lib/lighthouse), where the writer',
-    'serves its live state on writer.sock for "lighthouse status".',
+    'serves its live state on writer.sock for "lighthouse status", and metrics.listen, where',
+    'it serves Prometheus metrics (GET /metrics; unauthenticated, keep it on loopback).',
     '',
     'Stops on SIGTERM or SIGINT, leaving the load balancer running with its last configuration.',
     'Exit codes: 0 stopped cleanly, 1 invalid config directory, 2 usage, 3 runtime failure.',
@@ -24,5 +25,7 @@ export const writerCommand: Command = {
   options: { ...rootOption.options, ...logOptions.options },
   optionHelp: { ...rootOption.optionHelp, ...logOptions.optionHelp },
   positionals: [{ name: 'config-dir', required: true }],
-  run: (input) => runDaemon('WRITER', input, (deps) => new Writer(deps)),
+  // One registry per daemon, with the process metrics (CPU, memory, event loop) of this process.
+  run: (input) =>
+    runDaemon('WRITER', input, (deps) => new Writer({ ...deps, metrics: createMetrics() })),
 };

@@ -122,12 +122,12 @@ export async function configJsonSchemas(resolver: PluginResolver): Promise<Recor
     ),
     reporter: document(
       'reporter.yaml',
-      "The reporter's own settings: its state directory and the health proxy.",
+      "The reporter's own settings: its state directory, the health proxy and the metrics exporter.",
       toJson(ReporterFile),
     ),
     writer: document(
       'writer.yaml',
-      "The writer's own settings: its state directory.",
+      "The writer's own settings: its state directory and the metrics exporter.",
       toJson(WriterFile),
     ),
     cluster: document(

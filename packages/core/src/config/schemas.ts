@@ -82,6 +82,22 @@ const StateDir = (daemon: string, holds: string) =>
     }),
   );
 
+/** The `metrics` section both daemons' settings files have: where `/metrics` is served. */
+const MetricsSection = (daemon: string) =>
+  Type.Optional(
+    Type.Object(
+      {
+        listen: Type.String({
+          description: `host:port of the ${daemon}'s Prometheus exporter, e.g. "127.0.0.1:9100" or "[::1]:9100". It is unauthenticated: keep it on loopback or a management network.`,
+        }),
+      },
+      {
+        additionalProperties: false,
+        description: `Prometheus metrics of the ${daemon} and its plugins, served on GET /metrics. Absent: no listener (metrics are still recorded).`,
+      },
+    ),
+  );
+
 /** `reporter.yaml`: the reporter's own settings; every key is optional. */
 export const ReporterFile = Type.Object(
   {
@@ -104,6 +120,7 @@ export const ReporterFile = Type.Object(
         },
       ),
     ),
+    metrics: MetricsSection('reporter'),
   },
   { additionalProperties: false },
 );
@@ -117,6 +134,7 @@ export const WriterFile = Type.Object(
       'writer',
       "its control socket writer.sock, which `lighthouse status` asks (it may be the reporter's)",
     ),
+    metrics: MetricsSection('writer'),
   },
   { additionalProperties: false },
 );

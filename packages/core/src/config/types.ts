@@ -40,6 +40,8 @@ export interface LoggingConfig {
 export interface DaemonConfig {
   /** Absolute, normalised path of the daemon's state: its control socket (and maintenance). */
   stateDir: string;
+  /** Where the Prometheus exporter (`GET /metrics`) listens; absent = no listener. */
+  metrics?: { host: string; port: number };
 }
 
 /** `writer.yaml`: the writer's own settings (all optional). */

@@ -2,7 +2,7 @@ import { hostProblem, printable } from '../model/names.js';
 import type { JsonObject } from './plain-json.js';
 import { validateSchema } from './schema-errors.js';
 import { ReporterFile } from './schemas.js';
-import type { ReporterConfig } from './types.js';
+import type { DaemonConfig, ReporterConfig } from './types.js';
 import type { Problem, Validation } from './validation.js';
 import { invalid, validStateDir } from './validation.js';
 
@@ -22,23 +22,54 @@ export function parseListen(text: string): { host: string; port: number } | { pr
   return problem === undefined ? { host, port } : { problem };
 }
 
+/**
+ * A `listen:` address of a settings file (absent stays absent); its problem goes to `problems`
+ * under `pointer` (e.g. `/metrics/listen`).
+ */
+export function validListen(
+  listen: string | undefined,
+  pointer: string,
+  problems: Problem[],
+): { host: string; port: number } | undefined {
+  if (listen === undefined) return undefined;
+  const parsed = parseListen(listen);
+  if (!('problem' in parsed)) return parsed;
+  problems.push({ pointer, message: parsed.problem });
+  return undefined;
+}
+
+/**
+ * What both daemons' settings files have — `state_dir` and `metrics.listen` — validated, with
+ * every problem.
+ */
+export function validDaemonSettings(file: {
+  state_dir?: string | undefined;
+  metrics?: { listen: string } | undefined;
+}): Validation<DaemonConfig> {
+  const stateDir = validStateDir(file.state_dir);
+  const problems: Problem[] = stateDir.ok ? [] : [...stateDir.problems];
+  const metrics = validListen(file.metrics?.listen, '/metrics/listen', problems);
+  if (!stateDir.ok || problems.length > 0) return invalid(problems);
+  return {
+    ok: true,
+    value: { stateDir: stateDir.value, ...(metrics === undefined ? {} : { metrics }) },
+  };
+}
+
 /** Validates a parsed `reporter.yaml`. */
 export function validateReporter(document: JsonObject): Validation<ReporterConfig> {
   const result = validateSchema(ReporterFile, document);
   if (!result.ok) return result;
-  const stateDir = validStateDir(result.value.state_dir);
-  const problems: Problem[] = stateDir.ok ? [] : [...stateDir.problems];
-  let healthProxy: ReporterConfig['healthProxy'];
-  const listen = result.value.health_proxy?.listen;
-  if (listen !== undefined) {
-    const parsed = parseListen(listen);
-    if ('problem' in parsed)
-      problems.push({ pointer: '/health_proxy/listen', message: parsed.problem });
-    else healthProxy = parsed;
-  }
-  if (!stateDir.ok || problems.length > 0) return invalid(problems);
+  const settings = validDaemonSettings(result.value);
+  const problems: Problem[] = settings.ok ? [] : [...settings.problems];
+  const healthProxy = validListen(
+    result.value.health_proxy?.listen,
+    '/health_proxy/listen',
+    problems,
+  );
+  if (!settings.ok || problems.length > 0) return invalid(problems);
   return {
     ok: true,
-    value: { stateDir: stateDir.value, ...(healthProxy === undefined ? {} : { healthProxy }) },
+    value: { ...settings.value, ...(healthProxy === undefined ? {} : { healthProxy }) },
   };
 }

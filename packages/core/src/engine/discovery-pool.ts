@@ -1,8 +1,10 @@
 import type { Discovery } from '../contracts/discovery.js';
+import type { Metrics } from '../contracts/metrics.js';
 import type { DiscoveryConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Backoff } from '../async/backoff.js';
+import { noopMetrics } from '../metrics/noop.js';
 import { instantiate } from './instantiate.js';
 
 interface PoolEntry {
@@ -38,6 +40,8 @@ export class DiscoveryPool {
   constructor(
     private readonly logger: Logger,
     private readonly handoff: Handoff,
+    /** The daemon's metrics, for every instance's context. */
+    private readonly metrics: Metrics = noopMetrics,
   ) {}
 
   /** The active instance for `name`, connected or not (plugins converge once connected). */
@@ -53,6 +57,7 @@ export class DiscoveryPool {
       kind: 'discovery',
       name,
       logger: this.logger,
+      metrics: this.metrics,
       create: (context) => config.plugin.create(config.config, context),
       release: (late) => late.close(),
       failureMessage: `discovery could not be created${keeping}`,

@@ -1,6 +1,8 @@
 import { watchConfigDir } from '../config/index.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
+import { configFileRef } from '../config/layout.js';
 import type { ConfigKind } from '../config/types.js';
+import type { Metrics } from '../contracts/metrics.js';
 import type { PluginResolver } from '../contracts/resolver.js';
 import { formatIssue } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -9,17 +11,27 @@ import type { LoggingControl } from './logging-control.js';
 
 /**
  * Follows a daemon's config directory: every change goes to `apply`, one at a time in order (the
- * watcher awaits each before the next); a rejected file is logged with where and why, and its
- * previous version stays in force. Resolves once the files present at start have been applied.
+ * watcher awaits each before the next); a rejected file is logged with where and why, and counted
+ * in `lighthouse_config_rejections_total`, and its previous version stays in force. Resolves once
+ * the files present at start have been applied.
  */
 export async function followConfigDir(options: {
   dir: string;
+  daemon: 'reporter' | 'writer';
   kinds: readonly ConfigKind[];
   resolver: PluginResolver;
   logger: Logger;
+  metrics: Metrics;
   apply: (change: ConfigChange) => Promise<void>;
 }): Promise<ConfigWatcher> {
-  const { logger } = options;
+  const { logger, daemon } = options;
+  const rejections = options.metrics.counter({
+    name: 'lighthouse_config_rejections_total',
+    help: 'Config files that did not parse or validate (each time one was read so), by daemon and kind of file; the previous version stays in force.',
+    labelNames: ['daemon', 'kind'],
+  });
+  // Every series exists from the start, so increase() sees the first rejection.
+  for (const kind of options.kinds) rejections.inc({ daemon, kind }, 0);
   return watchConfigDir({
     dir: options.dir,
     kinds: options.kinds,
@@ -32,7 +44,9 @@ export async function followConfigDir(options: {
           file,
         });
       }
-      if (issues.length === 0) logger.info('config problems cleared', { file });
+      if (issues.length > 0)
+        rejections.inc({ daemon, kind: configFileRef(file)?.kind ?? 'unknown' });
+      else logger.info('config problems cleared', { file });
     },
   });
 }

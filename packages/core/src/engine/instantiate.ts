@@ -1,4 +1,5 @@
 import type { PluginContext } from '../contracts/context.js';
+import type { Metrics } from '../contracts/metrics.js';
 import type { PluginKind } from '../define.js';
 import { describeError } from '../errors.js';
 import { debugFor } from '../log.js';
@@ -16,6 +17,8 @@ export interface InstanceSpec<T> {
   /** The instance's name: its file (`discovery/<name>.yaml`) or check name. */
   name: string;
   logger: Logger;
+  /** The daemon's metrics, handed to the plugin as `context.metrics`. Default: record nothing. */
+  metrics?: Metrics;
   /** Calls the plugin's `create` with the context core built for it. */
   create: (context: PluginContext) => T | Promise<T>;
   /** Releases an instance whose `create` finished after the deadline or the stop. */
@@ -40,7 +43,7 @@ export interface InstanceSpec<T> {
 export async function instantiate<T>(spec: InstanceSpec<T>): Promise<Settled<T>> {
   const timeoutMs = spec.timeoutMs ?? CREATE_TIMEOUT_MS;
   const created = await settleWithin(
-    () => spec.create(pluginContext(spec.kind, spec.name, spec.logger)),
+    () => spec.create(pluginContext(spec)),
     timeoutMs,
     spec.stop ?? new AbortController().signal,
     (late) => void releaseQuietly(spec, late),
@@ -65,11 +68,19 @@ async function releaseQuietly<T>(spec: InstanceSpec<T>, late: T): Promise<void> 
   }
 }
 
-/** The context every plugin instance gets: `lighthouse:plugin:<kind>:<name>` and a tagged logger. */
-function pluginContext(kind: PluginKind, name: string, logger: Logger): PluginContext {
+/**
+ * The context every plugin instance gets: `lighthouse:plugin:<kind>:<name>`, a tagged logger and
+ * the daemon's metrics.
+ */
+function pluginContext({
+  kind,
+  name,
+  logger,
+  metrics,
+}: Pick<InstanceSpec<unknown>, 'kind' | 'name' | 'logger' | 'metrics'>): PluginContext {
   return {
     debug: debugFor(`plugin:${kind}:${name}`),
     log: logger.child({ plugin: `${kind}/${name}` }),
-    metrics: noopMetrics,
+    metrics: metrics ?? noopMetrics,
   };
 }

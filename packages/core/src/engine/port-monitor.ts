@@ -1,13 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Check } from '../contracts/check.js';
+import type { Metrics } from '../contracts/metrics.js';
 import type { ServiceCheckConfig, ServiceConfig } from '../config/types.js';
 import { describeError } from '../errors.js';
 import { RiseFall } from '../health/rise-fall.js';
 import { debugFor } from '../log.js';
 import type { Logger } from '../log.js';
+import { noopMetrics } from '../metrics/noop.js';
 import { instantiate } from './instantiate.js';
-import { runCheck } from './run-check.js';
-import type { CheckOutcome } from './run-check.js';
+import { classifiedCheck } from './run-check.js';
+import type { CheckOutcome, CheckResult } from './run-check.js';
 
 const trace = debugFor('core:engine:checks');
 
@@ -26,6 +28,15 @@ export interface PortStatus {
   healthy: boolean;
   checks: CheckStatus[];
 }
+
+/** Where a monitor reports its check runs, and the metrics its checks' contexts get. */
+export interface CheckTelemetry {
+  readonly registry: Metrics;
+  /** One run ended; `seconds` is how long `perform` took (undefined: it could not run). */
+  checkRan(service: string, check: string, result: CheckResult, seconds: number | undefined): void;
+}
+
+const noTelemetry: CheckTelemetry = { registry: noopMetrics, checkRan: () => undefined };
 
 interface MonitoredCheck {
   config: ServiceCheckConfig;
@@ -54,6 +65,7 @@ export class PortMonitor {
     readonly port: number,
     private readonly logger: Logger,
     private readonly onChange: (healthy: boolean) => void,
+    private readonly telemetry: CheckTelemetry = noTelemetry,
   ) {
     for (const check of service.checks) this.checks.set(check.name, this.monitored(check, false));
   }
@@ -170,6 +182,7 @@ export class PortMonitor {
       kind: 'checks',
       name: config.name,
       logger: this.logger,
+      metrics: this.telemetry.registry,
       create: (context) =>
         config.plugin.create(config.config, {
           ...context,
@@ -198,14 +211,19 @@ export class PortMonitor {
     const { config } = check;
     const instance = await this.instanceOf(check);
     if (instance === undefined) return;
-    const outcome: CheckOutcome =
+    const started = performance.now();
+    const { outcome, result } =
       'perform' in instance
-        ? await runCheck(instance, config.timeout * 1000, this.stopped.signal)
-        : { ok: false, reason: instance.reason };
+        ? await classifiedCheck(instance, config.timeout * 1000, this.stopped.signal)
+        : { outcome: { ok: false, reason: instance.reason }, result: 'error' as const };
     // Stopped, or the check was reconfigured during the run (its old instance disposed): the
     // result says nothing about the check as it is now.
     if (this.stopped.signal.aborted || ('perform' in instance && check.instance !== instance))
       return;
+    if (result !== undefined) {
+      const seconds = 'perform' in instance ? (performance.now() - started) / 1000 : undefined;
+      this.telemetry.checkRan(this.service.name, config.name, result, seconds);
+    }
     trace(
       '%s:%d %s -> %s',
       this.service.name,

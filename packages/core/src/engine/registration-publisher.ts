@@ -38,9 +38,11 @@ export class RegistrationPublisher {
   constructor(
     private readonly discoveryFor: (name: string) => Discovery | undefined,
     private readonly logger: Logger,
+    /** Called after every pass, successful or not: what is confirmed may have changed. */
+    private readonly afterPass: () => void = () => undefined,
   ) {
     this.loop = new PassLoop({
-      pass: () => this.publishAll(),
+      pass: () => this.publishAll().finally(() => this.afterPass()),
       backoff: { initialMs: 200, maxMs: 5_000 },
       onFailure: (error, retryMs) => this.failed(describeError(error), retryMs),
     });

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_STATE_DIR } from '../config/schemas.js';
 import type { ReporterConfig } from '../config/types.js';
+import type { Metrics } from '../contracts/metrics.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MaintenanceState } from '../maintenance/index.js';
@@ -8,6 +9,7 @@ import { StateDirSocket } from './control-socket.js';
 import { startHealthProxy } from './health-proxy.js';
 import type { HealthProxy, PortHealth } from './health-proxy.js';
 import { MaintenanceWatch } from './maintenance-watch.js';
+import { MetricsEndpoint } from './metrics-endpoint.js';
 import { maintenanceDir, reporterSocket } from './state-paths.js';
 
 /** What the settings serve and whom they tell. */
@@ -21,11 +23,13 @@ export interface ReporterSettingsOptions {
   ports: () => readonly PortHealth[];
   /** The whole status, for the control socket. */
   status: () => unknown;
+  /** The reporter's metrics, served on `metrics.listen`. */
+  metrics: Metrics;
 }
 
 /**
  * Applies `reporter.yaml`: the state directory (the maintenance entries it follows, the control
- * socket it serves) and the health proxy. A changed value restarts only what it concerns; a
+ * socket it serves), the health proxy and the metrics exporter. A changed value restarts only what it concerns; a
  * resource that cannot start (a port taken) is logged and the reporter keeps checking and
  * registering.
  */
@@ -34,10 +38,12 @@ export class ReporterSettings {
   private watch: MaintenanceWatch | undefined;
   private readonly control: StateDirSocket;
   private proxy: HealthProxy | undefined;
+  private readonly exporter: MetricsEndpoint;
   private state: MaintenanceState = { entries: [], issues: [] };
 
   constructor(private readonly options: ReporterSettingsOptions) {
     this.control = new StateDirSocket(reporterSocket, options.status, options.logger);
+    this.exporter = new MetricsEndpoint(options.metrics, options.logger, 'reporter.yaml');
   }
 
   /** Whether any settings were applied yet (the defaults, or `reporter.yaml`). */
@@ -62,11 +68,12 @@ export class ReporterSettings {
     if (await this.control.serveIn(next.stateDir)) await this.useStateDir(next.stateDir);
     if (!isDeepStrictEqual(previous?.healthProxy, next.healthProxy))
       await this.useHealthProxy(next.healthProxy);
+    await this.exporter.apply(next.metrics);
   }
 
   async close(): Promise<void> {
     this.watch?.close();
-    await Promise.all([this.control.close(), this.proxy?.close()]);
+    await Promise.all([this.control.close(), this.proxy?.close(), this.exporter.close()]);
     this.watch = undefined;
     this.proxy = undefined;
   }

@@ -1,8 +1,10 @@
 import type { ServiceConfig } from '../config/types.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
+import type { Metrics } from '../contracts/metrics.js';
 import type { PluginResolver } from '../contracts/resolver.js';
 import { hostProblem, ipProblem } from '../model/names.js';
 import { silentLogger } from '../log.js';
+import { createMetrics } from '../metrics/registry.js';
 import type { Logger, LogSink } from '../log.js';
 import { defaultAdvertisedHost, defaultAdvertisedIp } from './advertise.js';
 import type { Advertised } from './advertise.js';
@@ -14,6 +16,7 @@ import { applySharedChange, followConfigDir } from './follow-config.js';
 import { effectiveMaintenance } from '../maintenance/index.js';
 import type { MaintenanceEntry, MaintenanceState } from '../maintenance/index.js';
 import type { PortHealth } from './health-proxy.js';
+import { ReporterMetrics } from './reporter-metrics.js';
 import { ReporterSettings } from './reporter-settings.js';
 import { ServiceAgents } from './service-agents.js';
 import { agentStateOf, healthOf } from './port-views.js';
@@ -33,6 +36,12 @@ export interface ReporterOptions {
   stopTimeoutMs?: number;
   /** The state directory when `reporter.yaml` sets none. Default `/var/lib/lighthouse`. */
   stateDir?: string;
+  /**
+   * Where the reporter and its plugins record metrics; `reporter.yaml`'s `metrics.listen` serves
+   * it when it is a `createMetrics()` registry. Default: a registry of its own (without the
+   * process metrics, which the host collects once per process).
+   */
+  metrics?: Metrics;
 }
 
 /** What the reporter tells `lighthouse status` (its control socket) and embedders. */
@@ -66,6 +75,7 @@ export class Reporter {
   private readonly advertised: Advertised;
   private readonly settings: ReporterSettings;
   private readonly agents: ServiceAgents;
+  private readonly metrics: ReporterMetrics;
   private watcher: ConfigWatcher | undefined;
   /** Set by stop(): no check result may register anything any more. */
   private stopping = false;
@@ -77,24 +87,39 @@ export class Reporter {
       host: options.advertise?.host ?? defaultAdvertisedHost(),
       ip: options.advertise?.ip ?? defaultAdvertisedIp() ?? '',
     };
-    this.registrations = new RegistrationPublisher((name) => this.pool.get(name), this.logger);
-    this.agents = new ServiceAgents(this.logger, (service) => this.refreshService(service));
+    this.metrics = new ReporterMetrics(options.metrics ?? createMetrics({ defaultMetrics: false }));
+    const registry = this.metrics.registry;
+    this.registrations = new RegistrationPublisher(
+      (name) => this.pool.get(name),
+      this.logger,
+      () => this.gauges(),
+    );
+    this.agents = new ServiceAgents(
+      this.logger,
+      (service) => this.refreshService(service),
+      registry,
+    );
     this.settings = new ReporterSettings({
       logger: this.logger,
+      metrics: registry,
       ...(options.stateDir === undefined ? {} : { defaultStateDir: options.stateDir }),
       onMaintenance: () => this.refreshAll(),
       ports: () => this.health(),
       status: () => this.report(),
     });
-    this.pool = new DiscoveryPool(this.logger, async (name, connected) => {
-      // Not connected yet: publish now, and the plugin converges once its session is up.
-      if (!connected) return this.registrations.refresh(name);
-      if (!(await this.registrations.handOver(name, HANDOFF_TIMEOUT_MS))) {
-        this.logger.warn('registrations not all moved to the new discovery session in time', {
-          discovery: name,
-        });
-      }
-    });
+    this.pool = new DiscoveryPool(
+      this.logger,
+      async (name, connected) => {
+        // Not connected yet: publish now, and the plugin converges once its session is up.
+        if (!connected) return this.registrations.refresh(name);
+        if (!(await this.registrations.handOver(name, HANDOFF_TIMEOUT_MS))) {
+          this.logger.warn('registrations not all moved to the new discovery session in time', {
+            discovery: name,
+          });
+        }
+      },
+      registry,
+    );
   }
 
   /** Loads the config directory, starts checking, and keeps following the directory. */
@@ -107,9 +132,11 @@ export class Reporter {
     }
     this.watcher = await followConfigDir({
       dir: this.options.configDir,
+      daemon: 'reporter',
       kinds: ['logging', 'reporter', 'discovery', 'services'],
       resolver: this.options.resolver,
       logger: this.logger,
+      metrics: this.metrics.registry,
       apply: (change) => this.apply(change),
     });
     if (!this.settings.applied) await this.settings.apply(undefined);
@@ -189,6 +216,7 @@ export class Reporter {
         change.type === 'update' ? entry.name : undefined,
       );
     if (change.type !== 'remove') await this.upsertService(entry.value);
+    this.gauges();
   }
 
   /** Adds a service, or reconfigures the one that kept its name (ports, checks, interval, agent). */
@@ -213,8 +241,15 @@ export class Reporter {
         this.updateWanted(config, port, state.monitors.get(port)?.healthy === true);
         continue;
       }
-      const monitor = new PortMonitor(config, port, this.logger, (healthy) =>
-        this.updateWanted(state.config, port, healthy),
+      const monitor = new PortMonitor(
+        config,
+        port,
+        this.logger,
+        (healthy) => {
+          this.updateWanted(state.config, port, healthy);
+          this.gauges();
+        },
+        this.metrics,
       );
       state.monitors.set(port, monitor);
       monitor.start(Math.random() * spread);
@@ -274,6 +309,12 @@ export class Reporter {
   /** Maintenance changed (or lapsed): every port's desired registration is decided again. */
   private refreshAll(): void {
     for (const name of this.services.keys()) this.refreshService(name);
+    this.gauges();
+  }
+
+  /** Sets the per-port gauges (healthy, registered, maintenance) from the live state. */
+  private gauges(): void {
+    this.metrics.ports(this.status());
   }
 
   private refreshService(name: string): void {

@@ -1,8 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ServiceConfig } from '../config/types.js';
 import type { Agent, AgentPortState } from '../contracts/agent.js';
+import type { Metrics } from '../contracts/metrics.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { noopMetrics } from '../metrics/noop.js';
 import type { Metadata } from '../model/node.js';
 import { instantiate } from './instantiate.js';
 
@@ -29,6 +31,8 @@ export class ServiceAgents {
     private readonly logger: Logger,
     /** The agent of `service` changed what it advertises: registrations must be redone. */
     private readonly advertised: (service: string) => void,
+    /** The daemon's metrics, for every agent's context. */
+    private readonly metrics: Metrics = noopMetrics,
   ) {}
 
   /** Creates, replaces or closes the agent of a service for its (new) config. */
@@ -47,6 +51,7 @@ export class ServiceAgents {
       kind: 'agents',
       name: wanted.plugin.name,
       logger: this.logger,
+      metrics: this.metrics,
       create: (context) =>
         wanted.plugin.create(wanted.config, {
           ...context,

@@ -1,8 +1,10 @@
 import { DEFAULT_STATE_DIR } from '../config/schemas.js';
 import type { WriterConfig } from '../config/types.js';
+import type { Metrics } from '../contracts/metrics.js';
 import type { Logger } from '../log.js';
 import { StateDirSocket } from './control-socket.js';
 import type { StatusSource } from './control-socket.js';
+import { MetricsEndpoint } from './metrics-endpoint.js';
 import { writerSocket } from './state-paths.js';
 
 /** What the writer's settings serve. */
@@ -12,17 +14,22 @@ export interface WriterSettingsOptions {
   defaultStateDir?: string;
   /** The whole status, for the control socket. */
   status: StatusSource;
+  /** The writer's metrics, served on `metrics.listen`. */
+  metrics: Metrics;
 }
 
 /**
  * Applies `writer.yaml`: the state directory, where the control socket `writer.sock` is served
- * for `lighthouse status`. A socket that cannot be served is logged; the writer keeps syncing.
+ * for `lighthouse status`, and the metrics exporter. A socket or exporter that cannot be served
+ * is logged; the writer keeps syncing.
  */
 export class WriterSettings {
   private readonly control: StateDirSocket;
+  private readonly exporter: MetricsEndpoint;
 
   constructor(private readonly options: WriterSettingsOptions) {
     this.control = new StateDirSocket(writerSocket, options.status, options.logger);
+    this.exporter = new MetricsEndpoint(options.metrics, options.logger, 'writer.yaml');
   }
 
   /** Whether any settings were applied yet (the defaults, or `writer.yaml`). */
@@ -39,9 +46,10 @@ export class WriterSettings {
     await this.control.serveIn(
       config?.stateDir ?? this.options.defaultStateDir ?? DEFAULT_STATE_DIR,
     );
+    await this.exporter.apply(config?.metrics);
   }
 
-  close(): Promise<void> {
-    return this.control.close();
+  async close(): Promise<void> {
+    await Promise.all([this.control.close(), this.exporter.close()]);
   }
 }

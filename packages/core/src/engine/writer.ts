@@ -2,8 +2,10 @@ import type { BalancerConfig, ClusterConfig } from '../config/types.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
 import type { Balancer, ClusterState } from '../contracts/balancer.js';
 import type { Discovery } from '../contracts/discovery.js';
+import type { Metrics } from '../contracts/metrics.js';
 import type { PluginResolver } from '../contracts/resolver.js';
 import { describeError } from '../errors.js';
+import { createMetrics } from '../metrics/registry.js';
 import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
 import { isRecord } from '../is-record.js';
@@ -19,6 +21,7 @@ import { instantiate } from './instantiate.js';
 import { topologyFor } from './topology.js';
 import type { ClusterView } from './topology.js';
 import { applySharedChange, followConfigDir } from './follow-config.js';
+import { WriterMetrics } from './writer-metrics.js';
 import { WriterSettings } from './writer-settings.js';
 import { SyncStats, writerStatus } from './writer-status.js';
 import type { WriterStatus } from './writer-status.js';
@@ -39,6 +42,12 @@ export interface WriterOptions {
   resyncIntervalMs?: number;
   /** The state directory (control socket) without `writer.yaml`. Default `/var/lib/lighthouse`. */
   stateDir?: string;
+  /**
+   * Where the writer and its plugins record metrics; `writer.yaml`'s `metrics.listen` serves it
+   * when it is a `createMetrics()` registry. Default: a registry of its own (without the process
+   * metrics, which the host collects once per process).
+   */
+  metrics?: Metrics;
 }
 
 interface ClusterEntry extends ClusterView {
@@ -69,6 +78,7 @@ export class Writer {
   private readonly logging: LoggingControl;
   private readonly settings: WriterSettings;
   private readonly syncStats = new SyncStats();
+  private readonly metrics: WriterMetrics;
   /** Every configured discovery (`discovery/<name>.yaml`), for the status. */
   private readonly discoveryNames = new Set<string>();
   private watcher: ConfigWatcher | undefined;
@@ -78,8 +88,9 @@ export class Writer {
   constructor(private readonly options: WriterOptions) {
     this.logger = options.logger ?? silentLogger;
     this.logging = new LoggingControl(options.logSink);
+    this.metrics = new WriterMetrics(options.metrics ?? createMetrics({ defaultMetrics: false }));
     this.syncs = new PassLoop({
-      pass: () => this.syncStats.measure(() => this.syncAll()),
+      pass: () => this.metrics.sync(() => this.syncStats.measure(() => this.syncAll())),
       wait: options.coalesce ?? { minMs: 2, maxMs: 20 },
       backoff: { initialMs: 250, maxMs: 10_000 },
       onFailure: (error, retryMs) =>
@@ -88,9 +99,11 @@ export class Writer {
           retry_ms: retryMs,
         }),
     });
-    this.pool = new DiscoveryPool(this.logger, (name) => this.watchAllOf(name));
+    const registry = this.metrics.registry;
+    this.pool = new DiscoveryPool(this.logger, (name) => this.watchAllOf(name), registry);
     this.settings = new WriterSettings({
       logger: this.logger,
+      metrics: registry,
       ...(options.stateDir === undefined ? {} : { defaultStateDir: options.stateDir }),
       status: () => this.status(),
     });
@@ -100,9 +113,11 @@ export class Writer {
   async start(): Promise<void> {
     this.watcher = await followConfigDir({
       dir: this.options.configDir,
+      daemon: 'writer',
       kinds: ['logging', 'writer', 'balancers', 'discovery', 'clusters'],
       resolver: this.options.resolver,
       logger: this.logger,
+      metrics: this.metrics.registry,
       apply: (change) => this.apply(change),
     });
     if (!this.settings.applied) await this.settings.apply(undefined);
@@ -188,6 +203,7 @@ export class Writer {
       kind: 'balancers',
       name: config.name,
       logger: this.logger,
+      metrics: this.metrics.registry,
       create: (context) => config.plugin.create(config.config, context),
       release: (late) => late.close?.(),
       failureMessage: 'balancer could not be created',
@@ -210,6 +226,7 @@ export class Writer {
       backoff: new Backoff(250, 5_000),
     };
     this.clusters.set(config.name, entry);
+    this.metrics.clusterAdded(config.name);
     this.watch(entry);
   }
 
@@ -231,6 +248,7 @@ export class Writer {
     const entry = this.clusters.get(name);
     if (entry === undefined) return;
     this.clusters.delete(name);
+    this.metrics.clusterRemoved(name);
     clearTimeout(entry.retry);
     const discovery = entry.watchedBy;
     delete entry.watchedBy;
@@ -259,6 +277,7 @@ export class Writer {
         if (this.clusters.get(name) !== entry || entry.watchedBy !== discovery) return;
         entry.nodes = sortNodes(this.usable(entry, nodes));
         entry.discovered = true;
+        this.metrics.clusterUpdated(name, entry.nodes.length);
         this.syncs.request();
       })
       .then(

@@ -36,7 +36,7 @@ describe.each(['reporter', 'writer'] as const)('state_dir in %s.yaml', (daemon) 
 });
 
 describe('writer.yaml', () => {
-  it('has no key but state_dir', async () => {
+  it('has no health proxy (the reporter answers HAProxy, not the writer)', async () => {
     const issues = await issuesOf('writer.yaml', 'health_proxy: {listen: "127.0.0.1:3333"}\n');
     expect(issues.map((issue) => issue.pointer)).toEqual(['/health_proxy']);
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { recordingLogger } from '@lighthouse/testing';
+import { recordingLogger, recordingMetrics } from '@lighthouse/testing';
+import { noopMetrics } from '../../src/metrics/noop.js';
 import { CREATE_TIMEOUT_MS, instantiate } from '../../src/engine/instantiate.js';
 import type { InstanceSpec } from '../../src/engine/instantiate.js';
 import type { PluginContext } from '../../src/contracts/context.js';
@@ -98,6 +99,19 @@ describe('instantiate', () => {
         fields: { plugin: 'discovery/zk-east', cluster: 'web' },
       },
     ]);
+  });
+
+  it("hands create the daemon's metrics, or metrics that record nothing", async () => {
+    const contexts: PluginContext[] = [];
+    const create = (given: PluginContext) => {
+      contexts.push(given);
+      return { id: 'a' };
+    };
+    const metrics = recordingMetrics();
+    await instantiate({ ...spec(create), metrics });
+    await instantiate(spec(create));
+    expect(contexts[0]?.metrics).toBe(metrics);
+    expect(contexts[1]?.metrics).toBe(noopMetrics);
   });
 
   it.each([

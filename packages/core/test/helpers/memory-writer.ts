@@ -9,7 +9,7 @@ import {
   recordingLogger,
 } from '@lighthouse/testing';
 import type { RecordingLogger, TempDir } from '@lighthouse/testing';
-import type { DiscoveryPlugin } from '@lighthouse/core';
+import type { AnyPlugin, DiscoveryPlugin, Metrics } from '@lighthouse/core';
 // The engines come from the built package, like the plugins of @lighthouse/testing, so both
 // sides share one copy of core's types and brand.
 import { createStaticResolver, Writer } from '@lighthouse/core/engine';
@@ -35,6 +35,10 @@ export interface MemoryWriterOptions {
   /** More files, or replacements of the default ones. */
   files?: Record<string, string>;
   coalesce?: WriterOptions['coalesce'];
+  /** Where the writer records metrics. Default: the writer's own registry. */
+  metrics?: Metrics;
+  /** More plugins to resolve (e.g. a second balancer). */
+  plugins?: readonly AnyPlugin[];
 }
 
 /**
@@ -57,9 +61,14 @@ export async function startMemoryWriter(options: MemoryWriterOptions = {}): Prom
   const writer = new Writer({
     configDir: dir.dir,
     stateDir,
-    resolver: createStaticResolver([discovery, recordingBalancerPlugin(recorder)]),
+    resolver: createStaticResolver([
+      discovery,
+      recordingBalancerPlugin(recorder),
+      ...(options.plugins ?? []),
+    ]),
     coalesce: options.coalesce ?? { minMs: 5, maxMs: 10 },
     logger,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   onTestFinished(async () => {
     await writer.stop();

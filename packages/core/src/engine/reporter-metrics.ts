@@ -1,0 +1,92 @@
+import type { CounterMetric, GaugeMetric, HistogramMetric, Metrics } from '../contracts/metrics.js';
+import type { MaintenanceMode } from '../maintenance/index.js';
+import type { CheckResult } from './run-check.js';
+
+/** One (service, port) as the reporter's gauges show it (a subset of its status). */
+export interface GaugedPort {
+  service: string;
+  port: number;
+  healthy: boolean;
+  registered: boolean;
+  maintenance?: { mode: MaintenanceMode };
+}
+
+const RESULTS: readonly CheckResult[] = ['pass', 'fail', 'timeout', 'error'];
+const MODES: readonly MaintenanceMode[] = ['down', 'drain'];
+
+/**
+ * The reporter's own metrics (its plugins record theirs through the same {@link Metrics}). Every
+ * label comes from the config directory — service, check and port names — never from discovery
+ * or from a check's free-text reason, so the number of series stays bounded.
+ */
+export class ReporterMetrics {
+  private readonly checkSeconds: HistogramMetric;
+  private readonly checkResults: CounterMetric;
+  private readonly healthy: GaugeMetric;
+  private readonly registered: GaugeMetric;
+  private readonly maintenance: GaugeMetric;
+  /** `service\0check` of every check that has run, so each gets all its result series. */
+  private readonly checks = new Set<string>();
+  /** The ports the gauges hold series for, by `service\0port`. */
+  private gauged = new Map<string, { service: string; port: string }>();
+
+  constructor(readonly registry: Metrics) {
+    this.checkSeconds = registry.histogram({
+      name: 'lighthouse_reporter_check_duration_seconds',
+      help: 'How long one run of a health check took (a timed-out run counts its timeout), by service and check.',
+      labelNames: ['service', 'check'],
+    });
+    this.checkResults = registry.counter({
+      name: 'lighthouse_reporter_check_results_total',
+      help: 'Health check runs by service, check and result: pass, fail, timeout, error (the check threw, answered nonsense or could not be created).',
+      labelNames: ['service', 'check', 'result'],
+    });
+    this.healthy = registry.gauge({
+      name: 'lighthouse_reporter_port_healthy',
+      help: "Whether every check of the service's port passes (1) or not (0), after rise and fall.",
+      labelNames: ['service', 'port'],
+    });
+    this.registered = registry.gauge({
+      name: 'lighthouse_reporter_registered',
+      help: "Whether discovery has confirmed the port's registration (1) or the port is not registered (0).",
+      labelNames: ['service', 'port'],
+    });
+    this.maintenance = registry.gauge({
+      name: 'lighthouse_reporter_maintenance',
+      help: 'Whether the port is in maintenance (lighthouse down) in the given mode: down (deregistered) or drain (registered to drain).',
+      labelNames: ['service', 'port', 'mode'],
+    });
+  }
+
+  /** One check run ended with `result`; `seconds` is how long `perform` took, if it ran. */
+  checkRan(service: string, check: string, result: CheckResult, seconds: number | undefined): void {
+    const key = `${service}\0${check}`;
+    if (!this.checks.has(key)) {
+      this.checks.add(key);
+      // Every series exists from the first run, so increase() sees the first failure.
+      for (const other of RESULTS) this.checkResults.inc({ service, check, result: other }, 0);
+    }
+    this.checkResults.inc({ service, check, result });
+    if (seconds !== undefined) this.checkSeconds.observe(seconds, { service, check });
+  }
+
+  /** Sets the gauges of every port the reporter has; the series of ports gone are removed. */
+  ports(ports: readonly GaugedPort[]): void {
+    const gauged = new Map<string, { service: string; port: string }>();
+    for (const status of ports) {
+      const labels = { service: status.service, port: String(status.port) };
+      gauged.set(`${labels.service}\0${labels.port}`, labels);
+      this.healthy.set(status.healthy ? 1 : 0, labels);
+      this.registered.set(status.registered ? 1 : 0, labels);
+      for (const mode of MODES)
+        this.maintenance.set(status.maintenance?.mode === mode ? 1 : 0, { ...labels, mode });
+    }
+    for (const [key, labels] of this.gauged) {
+      if (gauged.has(key)) continue;
+      this.healthy.remove(labels);
+      this.registered.remove(labels);
+      for (const mode of MODES) this.maintenance.remove({ ...labels, mode });
+    }
+    this.gauged = gauged;
+  }
+}
