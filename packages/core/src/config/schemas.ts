@@ -121,6 +121,38 @@ export const ReporterFile = Type.Object(
       ),
     ),
     metrics: MetricsSection('reporter'),
+    peer: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                "The peer's name, as the writers' HAProxy `localpeer` must name it. Default: the advertised host.",
+            }),
+          ),
+          ip: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: "The peer's address. Default: the advertised IP.",
+            }),
+          ),
+          port: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 65535,
+              default: 1024,
+              description: "The peer's port (lighthouse 1.0's constant 1024).",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Advertise this machine's HAProxy peer on every registered node, as lighthouse 1.0 did (for stick-table replication between writers). Absent: no peer is advertised.",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -51,6 +51,8 @@ export type WriterConfig = DaemonConfig;
 export interface ReporterConfig extends DaemonConfig {
   /** Where the hacheck-style health proxy listens; absent = no listener. */
   healthProxy?: { host: string; port: number };
+  /** The HAProxy peer advertised on every node; absent = none. Name and ip default per node. */
+  peer?: { name?: string; ip?: string; port: number };
 }
 
 /** `balancers/<name>.yaml`: the plugin of that name and its validated, defaulted config. */

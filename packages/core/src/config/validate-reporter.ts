@@ -1,4 +1,4 @@
-import { hostProblem, printable } from '../model/names.js';
+import { hostProblem, ipProblem, nameProblem, printable } from '../model/names.js';
 import type { JsonObject } from './plain-json.js';
 import { validateSchema } from './schema-errors.js';
 import { ReporterFile } from './schemas.js';
@@ -67,9 +67,31 @@ export function validateReporter(document: JsonObject): Validation<ReporterConfi
     '/health_proxy/listen',
     problems,
   );
+  const peer = validPeer(result.value.peer, problems);
   if (!settings.ok || problems.length > 0) return invalid(problems);
   return {
     ok: true,
-    value: { ...settings.value, ...(healthProxy === undefined ? {} : { healthProxy }) },
+    value: {
+      ...settings.value,
+      ...(healthProxy === undefined ? {} : { healthProxy }),
+      ...(peer === undefined ? {} : { peer }),
+    },
+  };
+}
+
+/** The `peer` section with its default port; its name and address checked like a node's. */
+function validPeer(
+  peer: ReporterFile['peer'],
+  problems: Problem[],
+): ReporterConfig['peer'] | undefined {
+  if (peer === undefined) return undefined;
+  const nameIssue = peer.name === undefined ? undefined : nameProblem(peer.name);
+  if (nameIssue !== undefined) problems.push({ pointer: '/peer/name', message: nameIssue });
+  const ipIssue = peer.ip === undefined ? undefined : ipProblem(peer.ip);
+  if (ipIssue !== undefined) problems.push({ pointer: '/peer/ip', message: ipIssue });
+  return {
+    port: peer.port ?? 1024,
+    ...(peer.name === undefined ? {} : { name: peer.name }),
+    ...(peer.ip === undefined ? {} : { ip: peer.ip }),
   };
 }

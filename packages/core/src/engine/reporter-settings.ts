@@ -56,6 +56,11 @@ export class ReporterSettings {
     return this.state;
   }
 
+  /** The peer `reporter.yaml` asks to advertise on every node, if any. */
+  get peer(): ReporterConfig['peer'] {
+    return this.current?.peer;
+  }
+
   get stateDir(): string {
     return this.current?.stateDir ?? this.defaults().stateDir;
   }

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ServiceConfig } from '../config/types.js';
 import type { ConfigChange, ConfigWatcher } from '../config/index.js';
 import type { Metrics } from '../contracts/metrics.js';
@@ -203,8 +204,12 @@ export class Reporter {
    */
   async apply(change: ConfigChange): Promise<void> {
     const entry = change.type === 'remove' ? change.previous : change.entry;
-    if (entry.kind === 'reporter')
-      return this.settings.apply(change.type === 'remove' ? undefined : entry.value);
+    if (entry.kind === 'reporter') {
+      const peer = this.settings.peer;
+      await this.settings.apply(change.type === 'remove' ? undefined : entry.value);
+      if (!isDeepStrictEqual(peer, this.settings.peer)) this.refreshAll();
+      return;
+    }
     // Without reporter.yaml, the defaults apply before any service can register: a service in
     // maintenance must never be registered for a moment at start-up.
     if (!this.settings.applied) await this.settings.apply(undefined);
@@ -300,9 +305,19 @@ export class Reporter {
       ...this.agents.metadata(config.name),
       ...(maintenance?.mode === 'drain' ? { state: 'drain' } : {}),
     };
+    const peer = this.settings.peer;
     this.registrations.want(key, config.discovery, {
       service: config.name,
-      node: { host, ip, port, metadata },
+      node: {
+        host,
+        ip,
+        port,
+        metadata,
+        // lighthouse 1.0's peer: this machine's HAProxy, for stick-table replication (opt-in).
+        ...(peer === undefined
+          ? {}
+          : { peer: { name: peer.name ?? host, ip: peer.ip ?? ip, port: peer.port } }),
+      },
     });
   }
 

@@ -67,11 +67,29 @@ describe('reporter.yaml', () => {
     ['health_proxy: {listen: "bad host:80"}\n', 'is not a valid host name or IP address'],
     ['health_proxy: {port: 3333}\n', '/health_proxy'],
     ['metrics: true\n', '/metrics'],
+    ['peer: {ip: "10.0.0.300"}\n', '/peer/ip: "10.0.0.300" is not an IPv4 or IPv6 address'],
+    ['peer: {name: "a b"}\n', '/peer/name: "a b" is not a valid name'],
+    ['peer: {port: 0}\n', '/peer/port'],
   ])('rejects %j', async (text, message) => {
     const issues = await issuesOf('reporter.yaml', text);
     expect(issues.map((issue) => `${issue.pointer}: ${issue.message}`).join('\n')).toContain(
       message,
     );
+  });
+
+  it("advertises no peer unless asked; peer: {} takes 1.0's port 1024", async () => {
+    const none = await load('reporter.yaml', 'state_dir: /x\n');
+    expect(none.ok && none.entry.kind === 'reporter' && none.entry.value.peer).toBeUndefined();
+    const bare = await load('reporter.yaml', 'peer: {}\n');
+    expect(bare.ok && bare.entry.kind === 'reporter' && bare.entry.value.peer).toEqual({
+      port: 1024,
+    });
+    const full = await load('reporter.yaml', 'peer: {name: lb-1, ip: "10.0.0.9", port: 10000}\n');
+    expect(full.ok && full.entry.kind === 'reporter' && full.entry.value.peer).toEqual({
+      name: 'lb-1',
+      ip: '10.0.0.9',
+      port: 10000,
+    });
   });
 
   it('parses listen addresses', () => {

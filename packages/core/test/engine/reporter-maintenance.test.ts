@@ -162,3 +162,33 @@ describe('Reporter maintenance', () => {
     await waitFor(() => backend.members('web').length === 0, { what: 'the valid entry to apply' });
   });
 });
+
+describe('Reporter peer advertisement', () => {
+  it('puts the peer of reporter.yaml on every node, and follows its edits', async () => {
+    const check = scriptedCheck();
+    const { backend, dir } = await startMemoryReporter(
+      { 'services/web.yaml': service('port: 8001') },
+      [check.plugin],
+    );
+    await waitFor(() => backend.members('web').length === 1);
+    expect(backend.members('web')[0]?.peer).toBeUndefined(); // off by default
+
+    await writeFile(
+      join(dir.dir, 'reporter.yaml'),
+      `state_dir: ${join(dir.dir, 'state')}\npeer: {}\n`,
+    );
+    await waitFor(() => backend.members('web')[0]?.peer !== undefined, {
+      what: 'the peer on the registration',
+    });
+    expect(backend.members('web')[0]?.peer).toEqual({ name: 'app01', ip: '10.0.0.7', port: 1024 });
+
+    await writeFile(
+      join(dir.dir, 'reporter.yaml'),
+      `state_dir: ${join(dir.dir, 'state')}\npeer: {name: lb-1, port: 10000}\n`,
+    );
+    await waitFor(() => backend.members('web')[0]?.peer?.name === 'lb-1', {
+      what: 'the edited peer',
+    });
+    expect(backend.members('web')[0]?.peer).toEqual({ name: 'lb-1', ip: '10.0.0.7', port: 10000 });
+  });
+});
