@@ -1,13 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
-import type { ZooKeeperServer } from '@lighthouse/testing';
-import type { Fleet } from './loop-harness.js';
+import { freePort, waitFor } from '@lighthouse/testing';
 // HAProxy internals the balancer package does not export, to look at HAProxy directly.
 import { AdminFlags } from '../packages/haproxy-balancer/src/runtime/show-parsers.js';
-import { fleetOn, routedTo } from './loop-steps.js';
+import { routedTo } from './loop-steps.js';
 import { runCliOnce } from './support.js';
+import { zooKeeperFleets } from './zookeeper-fleets.js';
 
 /**
  * Load feedback end to end: a `lighthouse reporter` whose service runs the HAProxy agent
@@ -16,20 +15,10 @@ import { runCliOnce } from './support.js';
  */
 
 describe('the HAProxy agent through the CLIs', () => {
-  let zookeeper: ZooKeeperServer;
-  const fleets: Fleet[] = [];
-  beforeAll(async () => {
-    zookeeper = await startZooKeeper();
-  });
-  afterEach(async () => {
-    for (const fleet of fleets.splice(0)) await fleet.stop();
-  });
-  afterAll(async () => {
-    await zookeeper?.stop();
-  });
+  const zookeeper = zooKeeperFleets();
 
   it('turns a metric into the weight, and drain and up into states that do not stick', async () => {
-    const fleet = await fleetOn(zookeeper.connectString, 4, fleets);
+    const fleet = await zookeeper.fleet();
     const cluster = { name: 'web', port: await freePort() };
     const writerDir = await fleet.writerConfig([cluster]);
     // Weights as percentages of 100, so the agent's 40% reads as weight 40.

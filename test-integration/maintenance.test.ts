@@ -1,15 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
-import type { ZooKeeperServer } from '@lighthouse/testing';
+import { freePort, waitFor } from '@lighthouse/testing';
 import type { Fleet } from './loop-harness.js';
 // HAProxy internals the balancer package does not export, to look at HAProxy directly.
 import { RuntimeApi } from '../packages/haproxy-balancer/src/runtime/runtime-api.js';
 import { AdminFlags } from '../packages/haproxy-balancer/src/runtime/show-parsers.js';
 import { answeredBy, httpRequest } from './loop-harness.js';
-import { appWithReporter, fleetOn, routedTo, startWriter } from './loop-steps.js';
+import { appWithReporter, routedTo, startWriter } from './loop-steps.js';
 import { runCliOnce } from './support.js';
+import { zooKeeperFleets } from './zookeeper-fleets.js';
 
 /**
  * Maintenance mode through the real CLIs: `lighthouse down|up|status` against a running
@@ -33,21 +33,11 @@ async function millisUntil(
 }
 
 describe('maintenance through the CLIs', () => {
-  let zookeeper: ZooKeeperServer;
-  const fleets: Fleet[] = [];
-  beforeAll(async () => {
-    zookeeper = await startZooKeeper();
-  });
-  afterEach(async () => {
-    for (const fleet of fleets.splice(0)) await fleet.stop();
-  });
-  afterAll(async () => {
-    await zookeeper?.stop();
-  });
+  const zookeeper = zooKeeperFleets();
 
   /** A writer routing `web` to app-1 and app-2, each with its own reporter. */
   async function twoApps() {
-    const fleet = await fleetOn(zookeeper.connectString, 4, fleets);
+    const fleet = await zookeeper.fleet();
     const cluster = await startWriter(fleet, 'web');
     const apps = [
       await appWithReporter(fleet, 'app-1', 'web'),
@@ -134,7 +124,7 @@ describe('maintenance through the CLIs', () => {
   });
 
   it('--port takes out only that port; all takes out every service', async () => {
-    const fleet = await fleetOn(zookeeper.connectString, 4, fleets);
+    const fleet = await zookeeper.fleet();
     await startWriter(fleet, 'multi');
     const apps = [await fleet.app('port-a'), await fleet.app('port-b')];
     const [a, b] = apps.map((app) => app.port);
@@ -254,7 +244,7 @@ describe('maintenance through the CLIs', () => {
   });
 
   it('the health proxy answers HAProxy-style checks from the live state', async () => {
-    const fleet = await fleetOn(zookeeper.connectString, 4, fleets);
+    const fleet = await zookeeper.fleet();
     const app = await fleet.app('app-1');
     const proxy = await freePort();
     await fleet.reporter('app-1', 'web', [app.port], 'app-1', [

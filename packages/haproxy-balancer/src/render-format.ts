@@ -16,7 +16,7 @@ export interface Stanza {
 
 const INDENT = '    ';
 
-function stanzaText({ header, lines }: Stanza): string {
+export function stanzaText({ header, lines }: Stanza): string {
   return [header, ...lines.map((line) => `${INDENT}${line}`)].join('\n');
 }
 

@@ -11,7 +11,7 @@ import {
   referencedPeers,
 } from './render-clusters.js';
 import type { Cluster, LocalPeer } from './render-clusters.js';
-import { hasDirective, sectionText, userLines } from './render-format.js';
+import { hasDirective, sectionText, stanzaText, userLines } from './render-format.js';
 import type { Stanza } from './render-format.js';
 import type { BackendServer } from './render-servers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
@@ -38,6 +38,8 @@ export interface RenderResult {
   warnings: string[];
   /** Each rendered cluster backend's servers, for the runtime-API planner to diff. */
   backends: ReadonlyMap<string, readonly BackendServer[]>;
+  /** The `peers` sections' text, as {@link peersFingerprint} reads it from a file. */
+  peersText: string;
 }
 
 /** Timeouts HAProxy 2.6 warns about when missing: each is added unless the user's defaults set it. */
@@ -240,5 +242,6 @@ export function renderConfig(
   const text = `${header.join('\n')}\n\n${body}`;
   const stanzas = sections.flatMap(([, list]) => list);
   assertWellFormed(text, [...header, ...stanzas.flatMap((s) => [s.header, ...s.lines])]);
-  return { text, hash, warnings, backends: rendered.servers };
+  const peersText = `${peers.map(stanzaText).join('\n')}\n`;
+  return { text, hash, warnings, backends: rendered.servers, peersText };
 }

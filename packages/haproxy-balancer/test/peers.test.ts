@@ -70,5 +70,11 @@ describe('peers', () => {
     const two = fingerprints([node('a', '10.0.0.1', 'a'), node('b', '10.0.0.2', 'b')]);
     expect(two.structure).toBe(one.structure);
     expect(two.peers).not.toBe(one.peers);
+    // The renderer's own peers text fingerprints as the whole file does (a restarted writer
+    // compares the file's with what it renders).
+    const rendered = renderConfig(CONFIG, [web(TABLE, [node('a', '10.0.0.1', 'a')])]);
+    expect(peersFingerprint(rendered.peersText)).toBe(peersFingerprint(rendered.text));
+    const none = renderConfig(CONFIG, [web([], [])]);
+    expect(peersFingerprint(none.peersText)).toBe(peersFingerprint(none.text));
   });
 });

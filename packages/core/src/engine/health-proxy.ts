@@ -1,7 +1,6 @@
-import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { describeError, ErrorCode, LighthouseError } from '../errors.js';
+import { describeError } from '../errors.js';
+import { clientErrorStatus, startLocalHttpServer } from '../local-http-server.js';
 import type { Logger } from '../log.js';
 import { printable } from '../model/names.js';
 import { healthAnswer, parseHealthRoute, statusAnswer } from './health-proxy-routes.js';
@@ -71,18 +70,10 @@ const LISTEN_BACKLOG = 4096;
 /** A client gets this long to send its headers, and its whole request: slowloris ends quickly. */
 const HEADERS_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 5_000;
-/** How often Node enforces the two timeouts above (its default, 30 s, would let them drift). */
-const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 /** An idle keep-alive connection is closed after this long. */
 export const KEEP_ALIVE_TIMEOUT_MS = 2_000;
 /** Socket inactivity backstop for anything the timeouts above do not cover. */
 const SOCKET_TIMEOUT_MS = 10_000;
-/**
- * `close()` ends idle connections at once; connections still mid-request (a client that has not
- * finished its headers, a response still flushing) get this long before they are cut. Answers are
- * computed synchronously, so nothing legitimate takes longer.
- */
-const CLOSE_GRACE_MS = 500;
 
 const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ALLOW_HEADER = [...ALLOWED_METHODS].join(', ');
@@ -101,86 +92,33 @@ export async function startHealthProxy(options: HealthProxyOptions): Promise<Hea
   const logger = options.logger.child({ component: 'health-proxy' });
   const started = Date.now();
 
-  const server = createServer(
+  return startLocalHttpServer(
     {
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      name: 'health proxy',
+      host,
+      port: options.port,
+      where: `${printable(host)}:${options.port}`,
+      bindFailureReason: describeError,
+      bindSuggestions: () => [
+        'another process may hold the port: choose another one or stop it',
+        'the host must be an address of this machine (default 127.0.0.1)',
+      ],
+      backlog: LISTEN_BACKLOG,
+      maxConnections: HEALTH_PROXY_MAX_CONNECTIONS,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+      socketTimeoutMs: SOCKET_TIMEOUT_MS,
       // HAProxy's `option httpchk GET /uri HTTP/1.1` sends no Host unless told to; the routes
       // never look at Host, so Node's 400 for a missing one would only break such configs.
       requireHostHeader: false,
+      allow: ALLOW_HEADER,
+      extraHeaders: 'Cache-Control: no-store\r\n',
+      clientErrorStatus,
+      logger,
     },
     (request, response) => answer(request, response, options.ports, started, logger),
   );
-  server.maxConnections = HEALTH_PROXY_MAX_CONNECTIONS;
-  server.timeout = SOCKET_TIMEOUT_MS;
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
-    refuse(error, socket, logger),
-  );
-  // CONNECT never reaches the request handler: Node hands the raw socket over (and would just
-  // drop it without a listener). It gets the same 405 as any other method.
-  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.end(
-      `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${ALLOW_HEADER}\r\nConnection: close\r\n` +
-        'Content-Length: 0\r\nCache-Control: no-store\r\n\r\n',
-      () => socket.destroy(),
-    );
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException): void => {
-      reject(
-        new LighthouseError(
-          ErrorCode.Unavailable,
-          `health proxy cannot listen on ${printable(host)}:${options.port}: ${describeError(error)}`,
-          {
-            cause: error,
-            suggestions: [
-              'another process may hold the port: choose another one or stop it',
-              'the host must be an address of this machine (default 127.0.0.1)',
-            ],
-          },
-        ),
-      );
-    };
-    server.once('error', failed);
-    server.listen({ host, port: options.port, backlog: LISTEN_BACKLOG }, () => {
-      server.off('error', failed);
-      resolve();
-    });
-  });
-  // After listen, 'error' only comes from accept() (EMFILE…): Node retries on its own, and an
-  // unhandled 'error' event would crash the reporter, so it is logged and nothing more.
-  server.on('error', (error: Error) =>
-    logger.warn('health proxy socket error', { error: describeError(error) }),
-  );
-
-  const bound = server.address();
-  const address = {
-    host: typeof bound === 'object' && bound !== null ? bound.address : host,
-    port: typeof bound === 'object' && bound !== null ? bound.port : options.port,
-  };
-  logger.info('health proxy listening', address);
-
-  let closing: Promise<void> | undefined;
-  return {
-    address,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-        grace.unref();
-        server.close(() => {
-          clearTimeout(grace);
-          logger.info('health proxy closed', address);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
-  };
 }
 
 /** Answers one request; never throws (a failing `ports()` is a 500, logged). */
@@ -227,36 +165,4 @@ function answer(
     path: printable(request.url ?? '', 120),
     status: result.status,
   });
-}
-
-/**
- * A request Node could not parse, or that timed out. Like Node's own default, a bare status goes
- * out only when nothing was written on the connection yet: otherwise it would land after an answer
- * already sent (e.g. a body still arriving after our `Connection: close` answer → HPE_CLOSED_CONNECTION)
- * and corrupt the stream for the client. Handling 'clientError' keeps socket errors inside the server.
- */
-function refuse(error: NodeJS.ErrnoException, socket: Socket, logger: Logger): void {
-  logger.debug('health proxy client error', { error: describeError(error), code: error.code });
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  // end() then destroy: what was written is flushed first, and a peer that never closes its
-  // half of the connection does not keep the socket.
-  const destroy = (): void => void socket.destroy();
-  if (socket.bytesWritten > 0) {
-    socket.end(destroy);
-    return;
-  }
-  const status =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? 431
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? 408
-        : 400;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Connection: close\r\nContent-Length: 0\r\nCache-Control: no-store\r\n\r\n',
-    destroy,
-  );
 }

@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { parseListen } from '../config/validate-reporter.js';
-import { describeError, ErrorCode, LighthouseError, networkFailureReason } from '../errors.js';
+import { describeError, ErrorCode, LighthouseError } from '../errors.js';
+import { startLocalHttpServer } from '../local-http-server.js';
 import type { Logger } from '../log.js';
 import { printable } from '../model/names.js';
 import type { MetricsSource } from './registry.js';
@@ -38,11 +37,8 @@ const MAX_CONNECTIONS = 256;
 const HEADERS_TIMEOUT_MS = 5_000;
 /** Generous: a scrape of a large registry on a busy host still fits. */
 const REQUEST_TIMEOUT_MS = 30_000;
-const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 /** Prometheus keeps its connection between scrapes (every 15 s or so by default). */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** Connections still mid-request when `close()` is called get this long before they are cut. */
-const CLOSE_GRACE_MS = 500;
 const ALLOW_HEADER = 'GET, HEAD';
 
 /** `host:port`, with brackets around an IPv6 host. */
@@ -67,90 +63,33 @@ export async function startMetricsExporter(
   const where = printable(formatHostPort(host, port));
   const logger = options.logger.child({ component: 'metrics-exporter' });
 
-  const server = createServer(
+  const server = await startLocalHttpServer(
     {
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      name: 'metrics exporter',
+      host,
+      port,
+      where,
+      bindSuggestions: (error) =>
+        error.code === 'EADDRINUSE'
+          ? [`another process holds ${where}: choose another port or stop that process`]
+          : ['the host must be an address of this machine (e.g. 127.0.0.1 or [::1])'],
+      exclusive: true,
+      maxConnections: MAX_CONNECTIONS,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+      allow: ALLOW_HEADER,
+      logFields: (address) => ({ url: urlOf(address) }),
+      logger,
     },
     (request, response) => void answer(request, response, options.metrics, logger),
   );
-  server.maxConnections = MAX_CONNECTIONS;
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    logger.debug('metrics exporter client error', { error: describeError(error) });
-    // A bare 400 only when nothing was written yet: after an answer it would corrupt the stream.
-    if (!socket.writable || socket.bytesWritten > 0 || error.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () =>
-      socket.destroy(),
-    );
-  });
-  // CONNECT bypasses the request handler; without a listener Node would just drop the socket.
-  server.on('connect', (_request: IncomingMessage, socket: Socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.end(
-      `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${ALLOW_HEADER}\r\nConnection: close\r\n` +
-        'Content-Length: 0\r\n\r\n',
-      () => socket.destroy(),
-    );
-  });
+  return { address: server.address, url: urlOf(server.address), close: () => server.close() };
+}
 
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException): void =>
-      reject(
-        new LighthouseError(
-          ErrorCode.Unavailable,
-          `metrics exporter cannot listen on ${where}: ${networkFailureReason(error)}`,
-          {
-            cause: error,
-            suggestions:
-              error.code === 'EADDRINUSE'
-                ? [`another process holds ${where}: choose another port or stop that process`]
-                : ['the host must be an address of this machine (e.g. 127.0.0.1 or [::1])'],
-          },
-        ),
-      );
-    server.once('error', failed);
-    server.listen({ host, port, exclusive: true }, () => {
-      server.off('error', failed);
-      resolve();
-    });
-  });
-  // After listen, 'error' only comes from accept() (EMFILE…), which Node retries; an unhandled
-  // 'error' event would crash the daemon.
-  server.on('error', (error: Error) =>
-    logger.warn('metrics exporter socket error', { error: describeError(error) }),
-  );
-
-  const bound = server.address();
-  const address =
-    typeof bound === 'object' && bound !== null
-      ? { host: bound.address, port: bound.port }
-      : { host, port };
-  const url = `http://${formatHostPort(address.host, address.port)}${METRICS_PATH}`;
-  logger.info('metrics exporter listening', { url });
-
-  let closing: Promise<void> | undefined;
-  return {
-    address,
-    url,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-        grace.unref();
-        server.close(() => {
-          clearTimeout(grace);
-          logger.info('metrics exporter closed', { url });
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
-  };
+/** Where Prometheus scrapes the exporter bound at `address`. */
+function urlOf(address: { host: string; port: number }): string {
+  return `http://${formatHostPort(address.host, address.port)}${METRICS_PATH}`;
 }
 
 /** Answers one request; never rejects (a failing exposition is a 500, logged). */
