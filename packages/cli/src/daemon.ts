@@ -1,6 +1,6 @@
 import { describeError } from '@lighthouse/core';
 import type { Logger } from '@lighthouse/core';
-import { createLogger } from '@lighthouse/core/engine';
+import { createLogger, isImportEcho } from '@lighthouse/core/engine';
 import type { LogSink, PluginResolver } from '@lighthouse/core/engine';
 import type { CommandInput } from './command.js';
 import { logFormat, logLevel } from './common-options.js';
@@ -55,6 +55,8 @@ export async function runDaemon(
   const resolver = await commandPlugins(input.values, configDir, logger);
 
   const crash = (error: unknown): void => {
+    // A plugin import that failed is already a reported load failure (see isImportEcho).
+    if (isImportEcho(error)) return;
     logger.error('unexpected error, exiting', { error: describeError(error) });
     process.exit(ExitCode.Runtime);
   };

@@ -76,6 +76,7 @@ export { validateCheckConfig } from '../config/validate-check-config.js';
 export { PluginRegistry } from '../plugins/registry.js';
 export type { PluginStatus } from '../plugins/registry.js';
 export { createStaticResolver } from '../plugins/static.js';
+export { isImportEcho } from '../plugins/import-echo.js';
 export type { DiscoverOptions } from '../plugins/discover.js';
 export type { PluginEntry, PluginPackage } from '../plugins/types.js';
 export { PluginManifest } from '../plugins/manifest.js';

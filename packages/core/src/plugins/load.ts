@@ -6,6 +6,7 @@ import type { AnyPlugin } from '../define.js';
 import { ErrorCode, describeError } from '../errors.js';
 import { debugFor } from '../log.js';
 import { isRecord } from '../is-record.js';
+import { expectImportEcho, listenForImportEchoes } from './import-echo.js';
 import { definers, pluginShapeProblems } from './shape.js';
 import type { PluginEntry, PluginFailure } from './types.js';
 
@@ -66,6 +67,19 @@ function importFailure(entry: PluginEntry, error: unknown): LoadOutcome {
       error,
     );
   }
+  const addon = unbuiltAddon(error);
+  if (addon !== undefined) {
+    const name = addon === '' ? 'a native addon' : `its native addon ${addon}`;
+    return failed(
+      ErrorCode.PluginLoadFailed,
+      `failed to load: ${name} is not built for this machine (${describeError(error)})`,
+      [
+        `Allow and run its build, in the directory that installed ${entry.packageName}: npm install-scripts approve ${addon || '<package>'} && npm rebuild ${addon} (npm 11 runs a dependency's install script only when the root package.json's "allowScripts" lists it)`,
+        'The build needs a C/C++ toolchain and Python (Debian: apt-get install build-essential python3)',
+      ],
+      error,
+    );
+  }
   return failed(
     ErrorCode.PluginLoadFailed,
     `failed to load: importing ${shortFile(entry)} threw: ${describeError(error)}`,
@@ -75,6 +89,22 @@ function importFailure(entry: PluginEntry, error: unknown): LoadOutcome {
     ],
     error,
   );
+}
+
+/**
+ * The package of a native addon that could not be loaded: node-gyp-build's "No native build was
+ * found … loaded from: <dir>" or bindings' "Could not locate the bindings file", or an addon built
+ * for another Node.js (NODE_MODULE_VERSION). Undefined for any other error.
+ */
+function unbuiltAddon(error: unknown): string | undefined {
+  const text = error instanceof Error ? error.message : '';
+  if (
+    !/No native build was found|Could not locate the bindings file|NODE_MODULE_VERSION/.test(text)
+  )
+    return undefined;
+  // The last node_modules/<package> in the message: the addon's own directory.
+  const packages = [...text.matchAll(/node_modules\/((?:@[^/\s]+\/)?[^/\s]+)/g)];
+  return packages.at(-1)?.[1] ?? '';
 }
 
 /** Picks the export the manifest names; `default` of a CJS module may be wrapped once more. */
@@ -145,10 +175,12 @@ export async function loadEntry(entry: PluginEntry): Promise<LoadOutcome> {
     );
   }
   let module: unknown;
+  listenForImportEchoes();
   try {
     // By absolute file URL, one loader serves ESM and CJS and `exports` maps do not apply.
     module = await import(pathToFileURL(entry.file).href);
   } catch (error) {
+    expectImportEcho(error);
     debug('importing %s failed: %O', entry.file, error);
     return importFailure(entry, error);
   }
