@@ -12,7 +12,7 @@ export const writerCommand: Command = {
     'Reads logging.yaml, writer.yaml, balancers/, discovery/ and clusters/ from <config-dir>',
     'and follows changes to them. Watches every cluster through its discovery method and',
     'converges each balancer to the members. If discovery is unreachable, the balancer keeps',
-    'its last state. An invalid file is reported and its previous version stays in force.',
+    'its last state. An invalid file is reported and its previous version, if any, stays in force.',
     'writer.yaml sets the state directory (default /var/lib/lighthouse), where the writer',
     'serves its live state on writer.sock for "lighthouse status", and metrics.listen, where',
     'it serves Prometheus metrics (GET /metrics; unauthenticated, keep it on loopback).',

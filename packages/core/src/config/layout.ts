@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { describeError } from '../errors.js';
@@ -98,4 +98,21 @@ export async function listConfigFiles(
     refs.push(...found);
   }
   return { refs, issues };
+}
+
+/**
+ * Whether `dir` has anything of a config directory in it: a root file (`reporter.yaml`,
+ * `writer.yaml`, `logging.yaml`) or a kind's subdirectory (`services/`, `clusters/`,
+ * `discovery/`, `balancers/`), even an empty one. `lighthouse validate` refuses a directory
+ * without any, rather than call it valid: it is most likely not the config directory meant.
+ */
+export async function hasConfigLayout(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch((): string[] => []);
+  const found = await Promise.all(
+    names.map(async (name) => {
+      if (!isSubdirectoryKind(name)) return configFileRef(name) !== undefined;
+      return (await stat(join(dir, name)).catch(() => undefined))?.isDirectory() === true;
+    }),
+  );
+  return found.includes(true);
 }

@@ -40,9 +40,11 @@ export interface WatchConfigDirOptions {
   onChange(change: ConfigChange): void | Promise<void>;
   /**
    * A file's problems: called when a changed file is invalid (its last good entry stays in
-   * force) and with `[]` once a file that had problems is valid again or gone.
+   * force) and with `[]` once a file that had problems is valid again or gone. `inForce` says
+   * whether an earlier version of the file is in force: false for a file that was never valid
+   * (or whose last good entry lost its name to another file).
    */
-  onIssues(file: string, issues: ConfigIssue[]): void | Promise<void>;
+  onIssues(file: string, issues: ConfigIssue[], inForce: boolean): void | Promise<void>;
 }
 
 /** A running watcher. */
@@ -79,17 +81,17 @@ export async function watchConfigDir(options: WatchConfigDirOptions): Promise<Co
   /** Re-applies the rules across files and tells the handlers what changed. */
   const publish = async (touched: ReadonlySet<string>): Promise<void> => {
     const state = applyDirRules([...files.values()], inForce, kinds);
-    const reports: [string, ConfigIssue[]][] = [];
+    const reports: [string, ConfigIssue[], boolean][] = [];
     for (const file of new Set([...shown.keys(), ...state.issues.keys()])) {
       const now = state.issues.get(file) ?? [];
       if ((touched.has(file) && now.length > 0) || !isDeepStrictEqual(now, shown.get(file) ?? []))
-        reports.push([file, now]);
+        reports.push([file, now, state.inForce.has(file)]);
     }
     const changes = diffEntries(inForce, state.inForce);
     shown = state.issues;
     inForce = state.inForce;
-    for (const [file, issues] of reports)
-      await call('onIssues', () => options.onIssues(file, issues));
+    for (const [file, issues, kept] of reports)
+      await call('onIssues', () => options.onIssues(file, issues, kept));
     for (const change of changes) await call('onChange', () => options.onChange(change));
   };
 

@@ -12,8 +12,8 @@ import type { LoggingControl } from './logging-control.js';
 /**
  * Follows a daemon's config directory: every change goes to `apply`, one at a time in order (the
  * watcher awaits each before the next); a rejected file is logged with where and why, and counted
- * in `lighthouse_config_rejections_total`, and its previous version stays in force. Resolves once
- * the files present at start have been applied.
+ * in `lighthouse_config_rejections_total`, and its previous version, if it had one, stays in
+ * force (the log line says which). Resolves once the files present at start have been applied.
  */
 export async function followConfigDir(options: {
   dir: string;
@@ -27,7 +27,7 @@ export async function followConfigDir(options: {
   const { logger, daemon } = options;
   const rejections = options.metrics.counter({
     name: 'lighthouse_config_rejections_total',
-    help: 'Config files that did not parse or validate (each time one was read so), by daemon and kind of file; the previous version stays in force.',
+    help: 'Config files that did not parse or validate (each time one was read so), by daemon and kind of file; a previous version, if any, stays in force.',
     labelNames: ['daemon', 'kind'],
   });
   // Every series exists from the start, so increase() sees the first rejection.
@@ -38,12 +38,12 @@ export async function followConfigDir(options: {
     resolver: options.resolver,
     log: logger,
     onChange: (change) => options.apply(change),
-    onIssues: (file, issues) => {
-      for (const issue of issues) {
-        logger.error(`config rejected, previous version stays in force: ${formatIssue(issue)}`, {
-          file,
-        });
-      }
+    onIssues: (file, issues, inForce) => {
+      // At start-up, or for a file that never passed, there is no previous version to keep.
+      const consequence = inForce
+        ? 'config rejected, previous version stays in force'
+        : 'config rejected; nothing from this file is in force';
+      for (const issue of issues) logger.error(`${consequence}: ${formatIssue(issue)}`, { file });
       if (issues.length > 0)
         rejections.inc({ daemon, kind: configFileRef(file)?.kind ?? 'unknown' });
       else logger.info('config problems cleared', { file });

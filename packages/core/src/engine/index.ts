@@ -64,6 +64,7 @@ export type {
   WriterConfig,
 } from '../config/types.js';
 export { loadConfigDir } from '../config/load-dir.js';
+export { hasConfigLayout } from '../config/layout.js';
 export type { LoadConfigDirOptions, LoadedConfigDir } from '../config/load-dir.js';
 export { loadConfigFile } from '../config/load-file.js';
 export type { LoadFileResult } from '../config/load-file.js';

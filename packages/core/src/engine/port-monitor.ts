@@ -50,7 +50,7 @@ interface MonitoredCheck {
  * Health-checks one port of one service on its own timer. Rounds never overlap (1.0 queued a new
  * round every interval even when the last one hung, bug B18): the next round starts one interval
  * after the previous one started, or at once if it overran. The port is healthy when every check
- * passes; only a change of that verdict is reported.
+ * passes; only a change of that verdict is reported, and logged (see {@link logRound}).
  */
 export class PortMonitor {
   private checks = new Map<string, MonitoredCheck>();
@@ -58,6 +58,8 @@ export class PortMonitor {
   private running: Promise<void> | undefined;
   private lastStart = 0;
   private verdict = false;
+  /** The verdict last logged; undefined until the port's first verdict. */
+  private logged: boolean | undefined;
   private readonly stopped = new AbortController();
 
   constructor(
@@ -159,15 +161,81 @@ export class PortMonitor {
 
   private async round(): Promise<void> {
     this.lastStart = Date.now();
-    await Promise.all([...this.checks.values()].map((check) => this.runOne(check)));
+    const turned = await Promise.all([...this.checks.values()].map((check) => this.runOne(check)));
     if (this.stopped.signal.aborted) return;
     const healthy =
       this.checks.size > 0 && [...this.checks.values()].every((check) => check.state.passing);
+    this.logRound(
+      healthy,
+      turned.filter((check) => check !== undefined),
+    );
     if (healthy !== this.verdict) {
       this.verdict = healthy;
       this.onChange(healthy);
     }
     this.schedule(Math.max(0, this.lastStart + this.service.interval * 1000 - Date.now()));
+  }
+
+  /**
+   * Logs the port's first verdict and each change of it, once, naming the checks that caused it
+   * with their reasons: `cache:6379 unhealthy: redis -> connection refused`. The first verdict
+   * is the first round where the port is healthy or a check's latest run failed (a port whose
+   * checks pass but have not reached `rise` yet is still coming up). A check that turned
+   * (passing or not) without changing the verdict gets a line of its own.
+   */
+  private logRound(healthy: boolean, turned: readonly MonitoredCheck[]): void {
+    const checks = [...this.checks.values()];
+    const failed = (check: MonitoredCheck): boolean =>
+      !check.state.passing && check.last?.ok === false;
+    const decided =
+      this.logged === undefined ? healthy || checks.some(failed) : healthy !== this.logged;
+    let named: MonitoredCheck[] = [];
+    if (decided) {
+      const first = this.logged === undefined;
+      const causes = healthy
+        ? turned.filter((check) => check.state.passing)
+        : first
+          ? checks.filter(failed)
+          : turned.filter((check) => !check.state.passing);
+      // No check turned (a failing check was removed, say): name every check that decides.
+      named =
+        causes.length > 0 ? causes : checks.filter((check) => check.state.passing === healthy);
+      this.logged = healthy;
+      this.logVerdict(healthy, named);
+    }
+    for (const check of turned) if (!named.includes(check)) this.logTurn(check);
+  }
+
+  private logVerdict(healthy: boolean, causes: readonly MonitoredCheck[]): void {
+    const cause = (check: MonitoredCheck): string =>
+      `${check.config.name} -> ${check.last?.reason ?? (healthy ? 'ok' : 'failed')}`;
+    const [first] = causes;
+    const reason = first?.last?.reason;
+    const fields = {
+      service: this.service.name,
+      port: this.port,
+      healthy,
+      ...(first === undefined ? {} : { check: first.config.name }),
+      ...(reason === undefined ? {} : { reason }),
+    };
+    const message = `${this.service.name}:${this.port} ${healthy ? 'healthy' : 'unhealthy'}`;
+    const because = causes.length === 0 ? '' : `: ${causes.map(cause).join('; ')}`;
+    if (healthy) this.logger.info(`${message}${because}`, fields);
+    else this.logger.warn(`${message}${because}`, fields);
+  }
+
+  /** One check turned passing or failing while the port's verdict stayed. */
+  private logTurn(check: MonitoredCheck): void {
+    const { config, last } = check;
+    const fields = {
+      service: this.service.name,
+      port: this.port,
+      check: config.name,
+      ...(last?.reason === undefined ? {} : { reason: last.reason }),
+    };
+    if (check.state.passing)
+      this.logger.info(`check passed ${config.rise} time(s), now passing`, fields);
+    else this.logger.warn(`check failed ${config.fall} time(s), no longer passing`, fields);
   }
 
   /**
@@ -207,10 +275,11 @@ export class PortMonitor {
     return created.value;
   }
 
-  private async runOne(check: MonitoredCheck): Promise<void> {
+  /** Runs one check once; returns it when this run made it turn (passing, or not any more). */
+  private async runOne(check: MonitoredCheck): Promise<MonitoredCheck | undefined> {
     const { config } = check;
     const instance = await this.instanceOf(check);
-    if (instance === undefined) return;
+    if (instance === undefined) return undefined;
     const started = performance.now();
     const { outcome, result } =
       'perform' in instance
@@ -219,7 +288,7 @@ export class PortMonitor {
     // Stopped, or the check was reconfigured during the run (its old instance disposed): the
     // result says nothing about the check as it is now.
     if (this.stopped.signal.aborted || ('perform' in instance && check.instance !== instance))
-      return;
+      return undefined;
     if (result !== undefined) {
       const seconds = 'perform' in instance ? (performance.now() - started) / 1000 : undefined;
       this.telemetry.checkRan(this.service.name, config.name, result, seconds);
@@ -232,17 +301,7 @@ export class PortMonitor {
       outcome.ok ? 'ok' : (outcome.reason ?? 'failed'),
     );
     check.last = { ...outcome, at: Date.now() };
-    if (check.state.record(outcome.ok)) {
-      const fields = {
-        service: this.service.name,
-        port: this.port,
-        check: config.name,
-        ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
-      };
-      if (check.state.passing)
-        this.logger.info(`check passed ${config.rise} time(s), now passing`, fields);
-      else this.logger.warn(`check failed ${config.fall} time(s), no longer passing`, fields);
-    }
+    return check.state.record(outcome.ok) ? check : undefined;
   }
 }
 

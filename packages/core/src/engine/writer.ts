@@ -8,16 +8,15 @@ import { describeError } from '../errors.js';
 import { createMetrics } from '../metrics/registry.js';
 import { silentLogger } from '../log.js';
 import type { Logger, LogSink } from '../log.js';
-import { isRecord } from '../is-record.js';
-import { compareText, nodeProblem, sortNodes } from '../model/node.js';
-import type { Node } from '../model/node.js';
-import { printable } from '../model/names.js';
+import { compareText, sortNodes } from '../model/node.js';
 import { Backoff } from '../async/backoff.js';
 import type { CoalescingWindow } from '../async/coalescing-timer.js';
 import { PassLoop } from '../async/pass-loop.js';
 import { LoggingControl } from './logging-control.js';
 import { DiscoveryPool } from './discovery-pool.js';
 import { instantiate } from './instantiate.js';
+import { MembershipLog } from './membership-log.js';
+import { NodeScreen } from './node-screen.js';
 import { topologyFor } from './topology.js';
 import type { ClusterView } from './topology.js';
 import { applySharedChange, followConfigDir } from './follow-config.js';
@@ -51,8 +50,6 @@ export interface WriterOptions {
 }
 
 interface ClusterEntry extends ClusterView {
-  /** Why each refused node was refused, so a bad node is logged once, not on every update. */
-  refused: ReadonlyMap<string, string>;
   /** The discovery instance watching this cluster; callbacks from any other are stale. */
   watchedBy?: Discovery;
   retry?: NodeJS.Timeout;
@@ -83,10 +80,13 @@ export class Writer {
   private readonly discoveryNames = new Set<string>();
   private watcher: ConfigWatcher | undefined;
   private resync: NodeJS.Timeout | undefined;
-  private readonly checkedNodes = new WeakMap<Node, string | undefined>();
+  private readonly screen: NodeScreen;
+  private readonly membership: MembershipLog;
 
   constructor(private readonly options: WriterOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.screen = new NodeScreen(this.logger);
+    this.membership = new MembershipLog(this.logger);
     this.logging = new LoggingControl(options.logSink);
     this.metrics = new WriterMetrics(options.metrics ?? createMetrics({ defaultMetrics: false }));
     this.syncs = new PassLoop({
@@ -222,7 +222,6 @@ export class Writer {
       config,
       nodes: [],
       discovered: false,
-      refused: new Map(),
       backoff: new Backoff(250, 5_000),
     };
     this.clusters.set(config.name, entry);
@@ -275,7 +274,7 @@ export class Writer {
     discovery
       .watch(name, (nodes) => {
         if (this.clusters.get(name) !== entry || entry.watchedBy !== discovery) return;
-        entry.nodes = sortNodes(this.usable(entry, nodes));
+        entry.nodes = sortNodes(this.screen.usable(entry, name, nodes));
         entry.discovered = true;
         this.metrics.clusterUpdated(name, entry.nodes.length);
         this.syncs.request();
@@ -296,40 +295,8 @@ export class Writer {
       );
   }
 
-  /**
-   * The nodes a balancer may see. Discovery output is untrusted input even from a well-meaning
-   * plugin: a node with an invalid address, host or port is left out and logged once.
-   */
-  private usable(entry: ClusterEntry, nodes: readonly Node[]): Node[] {
-    const refused = new Map<string, string>();
-    const usable = nodes.filter((node) => {
-      const problem = this.problemOf(node);
-      if (problem === undefined) return true;
-      const name = nodeLabel(node);
-      refused.set(name, problem);
-      if (entry.refused.get(name) !== problem)
-        this.logger.warn('discovery reported an unusable node; leaving it out', {
-          cluster: entry.config.name,
-          node: name,
-          problem,
-        });
-      return false;
-    });
-    entry.refused = refused;
-    return usable;
-  }
-
-  /**
-   * `nodeProblem`, remembered per node object: a discovery plugin that keeps its unchanged nodes
-   * (the ZooKeeper one does) costs one check per changed node, not one per node per delivery.
-   */
-  private problemOf(node: Node): string | undefined {
-    if (typeof node !== 'object' || node === null) return nodeProblem(node);
-    if (!this.checkedNodes.has(node)) this.checkedNodes.set(node, nodeProblem(node));
-    return this.checkedNodes.get(node);
-  }
-
   private async syncAll(): Promise<void> {
+    this.membership.observe(this.clusters.values());
     const failures: string[] = [];
     for (const [name, entry] of [...this.balancers].sort(([a], [b]) => compareText(a, b))) {
       try {
@@ -340,10 +307,4 @@ export class Writer {
     }
     if (failures.length > 0) throw new Error(`balancer sync failed (${failures.join('; ')})`);
   }
-}
-
-/** `host:port` of a node that may be malformed, quoted safely for a log line. */
-function nodeLabel(node: unknown): string {
-  const { host, port } = isRecord(node) ? node : {};
-  return printable(`${String(host)}:${String(port)}`);
 }
