@@ -177,7 +177,13 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   /** What HAProxy runs now (`show servers state`), the reload history, the process facts. */
   async describe(): Promise<BalancerReport> {
     const pid = await this.process.runningPid();
-    const live = pid === undefined ? undefined : await liveServers(this.runtime, this.log);
+    // Its own session, never the syncs' one: a status request must not hold up a sync (or be
+    // cut off by the sync's reset).
+    const status = new RuntimeApi(this.config.socket_file);
+    const live =
+      pid === undefined
+        ? undefined
+        : await liveServers(status, this.log).finally(() => status.reset());
     return describeBalancer({
       live,
       held: this.changes.held,

@@ -56,6 +56,7 @@ beforeEach(async () => {
   shifted = undefined;
   server = createServer((socket) => {
     connections.push(socket);
+    socket.on('error', () => socket.destroy()); // a client that hung up mid-reply
     let buffer = '';
     let prompt = false;
     socket.setEncoding('utf8');
@@ -172,6 +173,23 @@ describe('RuntimeApi', () => {
     silent = true;
     const api = new RuntimeApi(socketPath, { timeoutMs: 50 });
     await expect(api.raw('show info')).rejects.toBeInstanceOf(RuntimeConnectionError);
+    api.reset();
+  });
+
+  it('retries a command in flight when the session is reset, instead of hanging', async () => {
+    const api = new RuntimeApi(socketPath, { timeoutMs: 60_000 });
+    await api.raw('show info'); // the session is up
+    silent = true;
+    const inFlight = api.raw('show servers state');
+    await new Promise((resolve) => setImmediate(resolve));
+    // A reset while a command waits (a reload's) must not leave it waiting for a session that is
+    // gone: it is retried on a new session, and the commands queued behind it run.
+    silent = false;
+    api.reset();
+    const next = api.raw('show info');
+    await expect(inFlight).resolves.toBeDefined();
+    await expect(next).resolves.toBeDefined();
+    expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
     api.reset();
   });
 

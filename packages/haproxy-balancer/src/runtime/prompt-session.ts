@@ -39,11 +39,13 @@ export class PromptSession {
     return this.send(`${line}\n`, count);
   }
 
-  /** Closes the session; the next exchange reconnects (after a reload it reaches the new worker). */
+  /**
+   * Closes the session; the next exchange reconnects (after a reload it reaches the new worker).
+   * An exchange in progress is rejected: left pending, it would block every later one, since the
+   * old socket's events and timer no longer reach it.
+   */
   close(): void {
-    this.socket?.destroy();
-    this.socket = undefined;
-    this.buffer = '';
+    this.drop(new RuntimeConnectionError(this.socketPath, 'session closed while a command ran'));
   }
 
   private async open(): Promise<void> {
@@ -121,10 +123,15 @@ export class PromptSession {
     pending.resolve(replies);
   }
 
-  /** Drops the session and rejects the exchange in progress, if any, with `error`. */
+  /** Drops the session (if `socket` is still it) and rejects the exchange in progress. */
   private fail(socket: Socket, error: Error): void {
-    if (this.socket !== socket) return;
-    this.close();
+    if (this.socket === socket) this.drop(error);
+  }
+
+  private drop(error: Error): void {
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.buffer = '';
     const pending = this.pending;
     this.pending = undefined;
     if (pending === undefined) return;
