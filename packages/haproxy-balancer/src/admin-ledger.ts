@@ -1,5 +1,5 @@
 import type { BackendServer } from './render-servers.js';
-import type { ServerAdminState } from './runtime/commands.js';
+import type { RuntimeCommand, ServerAdminState } from './runtime/commands.js';
 import type { CommandOutcome } from './runtime/runtime-api.js';
 
 /**
@@ -36,6 +36,22 @@ export class AdminLedger {
       for (const server of servers) {
         const id = `${backend}/${server.name}`;
         this.states.set(id, previous.get(id) ?? (server.drain === true ? 'drain' : 'ready'));
+      }
+    }
+  }
+
+  /**
+   * Before a batch is sent: the states it may leave a server in besides ready (an added server
+   * starts in maint; maint, drain). Recorded first so that a batch cut off halfway (a timeout)
+   * cannot leave the writer's own maint or drain looking like an operator's. A ready is recorded
+   * only once done: a refused one must not make the state it failed to lift look foreign.
+   */
+  intend(commands: readonly RuntimeCommand[]): void {
+    for (const command of commands) {
+      const id = `${command.backend}/${command.server}`;
+      if (command.op === 'add-server') this.states.set(id, 'maint');
+      else if (command.op === 'set-state' && command.state !== 'ready') {
+        this.states.set(id, command.state);
       }
     }
   }

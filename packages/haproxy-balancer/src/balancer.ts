@@ -289,11 +289,14 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
 
   /**
    * The desired state of the last applied topology (the outage cache), to seed the ledger after
-   * a restart: the states the previous writer's nodes asked for are the writer's own.
+   * a restart: the states the previous writer's nodes asked for are the writer's own. Only the
+   * cached clusters: what discovery says now is not what the previous writer set.
    */
   private cachedDesired(clusters: readonly Cluster[]): DesiredConfig {
-    const undiscovered = clusters.map((cluster) => ({ ...cluster, discovered: false }));
-    return this.desired(withKnownNodes(undiscovered, this.known, undefined));
+    const cached = clusters
+      .filter((cluster) => this.known.has(cluster.name))
+      .map((cluster) => ({ ...cluster, discovered: false }));
+    return this.desired(withKnownNodes(cached, this.known, undefined));
   }
 
   /** Caps HAProxy's stderr file (checked at most every 10 s: a stat per sync is not needed). */

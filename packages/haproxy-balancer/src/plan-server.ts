@@ -92,16 +92,14 @@ export function forcedState(adminState: number): ServerAdminState {
 }
 
 /**
- * Whether a forced state the writer would change is an operator's. Maintenance on a server
- * discovery lists is never the writer's once it was added (it leaves maintenance in the batch
- * that adds it), unless the writer was removing it (its node came back). A drain is the writer's
- * when it last set one, or when nothing is known (a writer without its outage cache): then the
- * node's word wins, as before operators' states were told apart.
+ * Whether a forced state the writer would change is an operator's: the ledger knows the server
+ * and says the writer put it in another state. A state the ledger cannot explain (no entry: a
+ * writer restarted without the server in its outage cache) is taken as the writer's and
+ * converged — holding a server out of rotation needs positive evidence that a person did it.
  */
 function operatorState(live: ServerState, writer: ServerAdminState | undefined): boolean {
   const state = forcedState(live.adminState);
-  if (state === 'maint') return writer !== 'maint';
-  return state === 'drain' && writer !== undefined && writer !== 'drain';
+  return state !== 'ready' && writer !== undefined && writer !== state;
 }
 
 /**
@@ -210,13 +208,13 @@ export function updateCommands(
   if (hasAgent(server, context.traits))
     return [...commands, ...agentCommands(server, live, context)];
   // The node stopped advertising its agent: stop it (HAProxy cannot remove it before a reload),
-  // then weight and state are the writer's again.
-  if ((live.agentState & CheckFlags.enabled) !== 0)
-    commands.push({ op: 'disable-agent', ...target });
+  // then weight and state are the writer's again — including a state the agent left.
+  const agentStopped = (live.agentState & CheckFlags.enabled) !== 0;
+  if (agentStopped) commands.push({ op: 'disable-agent', ...target });
   commands.push(...weightCommands(server, live, context));
   const state = wanted(server);
   if (context.traits.disabled || inState(live.adminState, state)) return commands;
-  if (operatorState(live, context.writerState(server.name))) {
+  if (!agentStopped && operatorState(live, context.writerState(server.name))) {
     context.hold(server.name, forcedState(live.adminState));
   } else {
     commands.push({ op: 'set-state', ...target, state });

@@ -67,9 +67,15 @@ export class ServerChanges {
     if (this.ledger.empty) this.ledger.retain(backends());
   }
 
-  /** After a reload or a start: only the servers of `backends` exist (see AdminLedger.retain). */
+  /**
+   * After a reload or a start: only the servers of `backends` exist (see AdminLedger.retain), and
+   * no removal is pending — the new process has none of the removed servers, and a server of the
+   * same name it does have is one discovery wants.
+   */
   reloaded(backends: ReadonlyMap<string, readonly BackendServer[]>): void {
     this.ledger.retain(backends);
+    this.removals.update([]);
+    this.options.telemetry.gauges(this.removals.size, this.heldNow.size);
   }
 
   /**
@@ -78,6 +84,7 @@ export class ServerChanges {
    */
   async run(plan: Plan): Promise<string | undefined> {
     this.noteHeld(plan);
+    this.ledger.intend(plan.commands);
     const { outcomes, refused } = await runCommands(
       this.options.runtime,
       this.options.log,

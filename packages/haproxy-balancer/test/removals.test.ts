@@ -139,3 +139,34 @@ describe('stderr log', () => {
     }
   });
 });
+
+describe('AdminLedger intents', () => {
+  it('records maint and drain before a batch is sent, ready only once it is done', () => {
+    const ledger = new AdminLedger();
+    const add: RuntimeCommand = {
+      op: 'add-server',
+      backend: 'web',
+      server: 'a:80',
+      address: '127.0.0.1:80',
+      options: [],
+    };
+    const ready: RuntimeCommand = {
+      op: 'set-state',
+      backend: 'web',
+      server: 'a:80',
+      state: 'ready',
+    };
+    const drain: RuntimeCommand = {
+      op: 'set-state',
+      backend: 'web',
+      server: 'b:80',
+      state: 'drain',
+    };
+    ledger.intend([add, ready, drain]);
+    // A batch cut off here (a timeout) still knows a:80's maint and b:80's drain are its own.
+    expect(ledger.get('web', 'a:80')).toBe('maint');
+    expect(ledger.get('web', 'b:80')).toBe('drain');
+    ledger.record([outcome(add), outcome(ready)]);
+    expect(ledger.get('web', 'a:80')).toBe('ready');
+  });
+});
