@@ -1,3 +1,4 @@
+import { SocketAddress } from 'node:net';
 import { hostProblem, ipProblem, printable } from '@lighthouse/core';
 import { isIP } from 'node:net';
 
@@ -38,4 +39,18 @@ export function bindAddressProblem(address: string): string | undefined {
 /** `host:port`, IPv6 literals in brackets (`[::1]:80`): HAProxy 2.6 reads that unambiguously. */
 export function formatAddress(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * An IP as HAProxy prints it (inet_ntop): an IPv6 address may be spelled many ways
+ * (`0:0:0:0:0:0:0:1`, `2001:DB8::1`), and comparing spellings would re-send `set server … addr`
+ * at every sync.
+ */
+export function canonicalIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  try {
+    return new SocketAddress({ address: ip, family: 'ipv6' }).address;
+  } catch {
+    return ip;
+  }
 }

@@ -87,6 +87,8 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly dynamicServers: boolean;
   private readonly lifecycle: HAProxyLifecycle;
   private readonly peersReload: DelayedTask;
+  /** Whether the last sync failed: its topology, not the last good one, may be running. */
+  private lastSyncFailed = false;
   /** {@link cacheKey} of what the outage cache last recorded. */
   private cachedKey: string | undefined;
   /** The renderer's warnings of the last sync: each is logged when it appears, not every sync. */
@@ -132,7 +134,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       log,
       telemetry: this.telemetry,
       removalTimeoutMs: (config.removal_timeout ?? 30) * 1000,
-      serially: (task) => this.serially(task),
+      serially: (task) => this.queue.run(task),
     });
     this.history = {
       agentInter: (backend, server) => this.appliedAgentInter(backend, server),
@@ -162,7 +164,13 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   }
 
   async sync(clusters: readonly Cluster[]): Promise<void> {
-    await this.serially(() => this.syncNow(clusters));
+    try {
+      await this.serially(() => this.syncNow(clusters));
+      this.lastSyncFailed = false;
+    } catch (error) {
+      this.lastSyncFailed = true;
+      throw error;
+    }
     this.startWatchdog();
   }
 
@@ -393,6 +401,9 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private async reloadForPeers(): Promise<void> {
     const desired = this.lastDesired;
     if (this.closed || desired === undefined || this.applied?.peers === desired.peers) return;
+    // After a failed sync, the last good topology may be older than what runs (its runtime
+    // commands went through): the writer's retry syncs again and asks for this reload anew.
+    if (this.lastSyncFailed) return;
     const pid = await this.process.runningPid();
     if (pid === undefined) return; // the watchdog or the next sync starts it, peers included
     this.runtime.reset();

@@ -1,4 +1,4 @@
-import { SocketAddress } from 'node:net';
+import { canonicalIp } from './addresses.js';
 import { agentInterWord } from './agent-interval.js';
 import type { BackendTraits } from './backend-traits.js';
 import { serverWords } from './render-servers.js';
@@ -52,20 +52,6 @@ export function splitAddress(address: string): { ip: string; port: number } {
     ip: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
     port: Number(address.slice(colon + 1)),
   };
-}
-
-/**
- * An IP as HAProxy prints it (inet_ntop): an IPv6 address may be spelled many ways
- * (`0:0:0:0:0:0:0:1`, `2001:DB8::1`), and comparing spellings would re-send `set server … addr`
- * at every sync.
- */
-function canonicalIp(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  try {
-    return new SocketAddress({ address: ip, family: 'ipv6' }).address;
-  } catch {
-    return ip;
-  }
 }
 
 const FORCED = AdminFlags.forcedMaint | AdminFlags.forcedDrain;

@@ -1,6 +1,6 @@
 import { compareText, printable } from '@lighthouse/core';
 import type { ClusterState } from '@lighthouse/core';
-import { formatAddress } from './addresses.js';
+import { formatAddress, haproxyNameProblem } from './addresses.js';
 import { parseDirective } from './directives.js';
 import { normalizeLine } from './lines.js';
 import { hasDirective, userLines } from './render-format.js';
@@ -125,6 +125,8 @@ export function backends(
 export interface LocalPeer {
   name: string;
   address: string;
+  /** Whether an IP is this machine's: only a peer there may carry the local name. */
+  isLocal: (ip: string) => boolean;
 }
 
 /**
@@ -141,8 +143,21 @@ export function peersSections(
   local: LocalPeer,
   warn: Warn,
 ): Stanza[] {
-  return clusters.flatMap(({ name, nodes }) => {
-    if (!referenced.has(name)) return [];
+  const byName = new Map(clusters.map((cluster) => [cluster.name, cluster.nodes]));
+  return [...referenced].sort(compareText).flatMap((name) => {
+    if (haproxyNameProblem(name) !== undefined) return [];
+    // A referenced name that is no cluster (a typo, a removed cluster) still gets a section, with
+    // only the local peer: HAProxy refuses a stick-table naming a section that does not exist.
+    const nodes = (byName.get(name) ?? []).filter((node) => {
+      const impostor = node.peer?.name === local.name && !local.isLocal(node.peer.ip);
+      // HAProxy binds the local peer's address: another machine's would fail every start.
+      if (impostor) {
+        warn(
+          `cluster "${name}": peer ${local.name} at ${printable(node.peer?.ip ?? '', 60)} skipped: it has this HAProxy's peer name but not one of its addresses`,
+        );
+      }
+      return !impostor;
+    });
     const peers = peerLines(name, nodes, warn);
     const listed = peers.some((line) => line.startsWith(`peer ${local.name} `));
     const own = listed ? [] : [`peer ${local.name} ${local.address}`];

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
-import { hostname as hostName } from 'node:os';
+import { hostname as hostName, networkInterfaces } from 'node:os';
 import { compareText, InternalError, nameProblem, nodeName, printable } from '@lighthouse/core';
 import type { ClusterState } from '@lighthouse/core';
-import { DEFAULT_BIND_ADDRESS, formatAddress } from './addresses.js';
+import {
+  canonicalIp,
+  DEFAULT_BIND_ADDRESS,
+  formatAddress,
+  haproxyNameProblem,
+} from './addresses.js';
 import {
   backends,
   clusterFrontends,
@@ -64,9 +69,25 @@ export function renderedHash(text: string): string | undefined {
 function localPeer(config: HAProxyConfig, user: readonly string[]): LocalPeer {
   const own = user.find((line) => /^localpeer\s/.test(line))?.split(/\s+/)[1];
   return {
-    name: own ?? config.peer_name ?? hostName(),
+    name: own ?? config.peer_name ?? defaultPeerName(),
     address: config.peer_address ?? '127.0.0.1:1024',
+    // All of 127.0.0.0/8 is this machine's (Linux routes it to lo), not only lo's 127.0.0.1.
+    isLocal: (ip) => ip.startsWith('127.') || localAddresses().has(canonicalIp(ip)),
   };
+}
+
+/** The host name as a peer name: HAProxy refuses some characters a host name may hold. */
+function defaultPeerName(): string {
+  const name = hostName();
+  return haproxyNameProblem(name) === undefined ? name : name.replace(/[^A-Za-z0-9_.:-]/g, '_');
+}
+
+/** This machine's addresses, as HAProxy prints them. */
+function localAddresses(): Set<string> {
+  const addresses = Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).map((address) => canonicalIp(address.address)),
+  );
+  return new Set(addresses);
 }
 
 /**

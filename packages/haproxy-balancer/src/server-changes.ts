@@ -22,7 +22,10 @@ export interface ServerChangesOptions {
   log: Logger;
   telemetry: BalancerTelemetry;
   removalTimeoutMs: number;
-  /** Runs a task on the balancer's serial queue (a removal retry never races a sync). */
+  /**
+   * Runs a task on the balancer's serial queue (a removal retry never races a sync), without
+   * counting it as a sync: the watchdog must keep checking HAProxy meanwhile.
+   */
   serially: (task: () => Promise<void>) => Promise<void>;
 }
 
@@ -32,6 +35,8 @@ export class ServerChanges {
   /** Servers held in an operator's state as last planned, by `<backend>/<server>`. */
   private heldNow = new Map<string, ServerAdminState>();
   private timer: NodeJS.Timeout | undefined;
+  /** Removal retries failed in a row (the admin socket did not answer). */
+  private failures = 0;
   private closed = false;
 
   constructor(private readonly options: ServerChangesOptions) {
@@ -107,18 +112,20 @@ export class ServerChanges {
     this.scheduleRemovals();
   }
 
-  /** Arms the retry of pending removals (one timer; re-armed after each retry). */
+  /**
+   * Arms the retry of pending removals (one timer; re-armed after each retry). While the admin
+   * socket fails (HAProxy down or wedged), retries back off (1 s doubling to 30 s) and the
+   * failure is logged once per streak, not at every retry.
+   */
   private scheduleRemovals(): void {
     if (this.closed || this.removals.size === 0 || this.timer !== undefined) return;
+    const delay =
+      this.failures === 0
+        ? this.removals.nextRetryMs()
+        : Math.min(1_000 * 2 ** (this.failures - 1), 30_000);
     this.timer = setTimeout(() => {
-      void this.options
-        .serially(() => this.retryRemovals())
-        .catch((error: unknown) =>
-          this.options.log.warn('retrying the deletion of removed servers failed; retrying', {
-            error: describeError(error),
-          }),
-        );
-    }, this.removals.nextRetryMs());
+      void this.options.serially(() => this.retryRemovals());
+    }, delay);
     this.timer.unref();
   }
 
@@ -127,7 +134,14 @@ export class ServerChanges {
     if (this.closed || this.removals.size === 0) return;
     try {
       this.taken(await this.options.runtime.execute(this.removals.commands()));
-    } finally {
+      this.failures = 0;
+    } catch (error) {
+      this.failures++;
+      if (this.failures === 1) {
+        this.options.log.warn('retrying the deletion of removed servers failed; backing off', {
+          error: describeError(error),
+        });
+      }
       this.scheduleRemovals();
     }
   }

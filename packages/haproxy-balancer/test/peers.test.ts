@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { peersFingerprint, structureFingerprint } from '../src/fingerprint.js';
 import { referencedPeers } from '../src/render-clusters.js';
 import { renderConfig } from '../src/render.js';
+import { checkWithHAProxy } from './haproxy-check.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 
 const CONFIG: HAProxyConfig = {
@@ -51,8 +52,8 @@ describe('peers', () => {
     const alone = renderConfig(CONFIG, [web(TABLE, [node('a', '10.0.0.1', 'a')])]).text;
     expect(alone).toContain('    localpeer me\n');
     expect(alone).toContain('peers web\n    peer me 127.0.0.1:1024\n    peer a 10.0.0.1:1024\n');
-    const member = renderConfig(CONFIG, [web(TABLE, [node('me', '10.0.0.9', 'me')])]).text;
-    expect(member).toContain('peers web\n    peer me 10.0.0.9:1024\n');
+    const member = renderConfig(CONFIG, [web(TABLE, [node('me', '127.0.0.1', 'me')])]).text;
+    expect(member).toContain('peers web\n    peer me 127.0.0.1:1024\n');
     const empty = renderConfig(CONFIG, [web(TABLE, [])]).text;
     expect(empty).toContain('peers web\n    peer me 127.0.0.1:1024\n');
   });
@@ -76,5 +77,23 @@ describe('peers', () => {
     expect(peersFingerprint(rendered.peersText)).toBe(peersFingerprint(rendered.text));
     const none = renderConfig(CONFIG, [web([], [])]);
     expect(peersFingerprint(none.peersText)).toBe(peersFingerprint(none.text));
+  });
+
+  it("skips another machine's peer that carries this HAProxy's name (HAProxy would bind its IP)", () => {
+    const rendered = renderConfig(CONFIG, [web(TABLE, [node('other', '10.0.0.9', 'me')])]);
+    expect(rendered.text).toContain('peers web\n    peer me 127.0.0.1:1024\n');
+    expect(rendered.text).not.toContain('10.0.0.9:1024');
+    expect(rendered.warnings.join('\n')).toContain(
+      "peer me at 10.0.0.9 skipped: it has this HAProxy's peer name but not one of its addresses",
+    );
+  });
+
+  it('gives a referenced name that is no cluster a section with the local peer, so the file stays valid', () => {
+    const clusters = [web(['stick-table type ip size 1k peers nosuch', 'stick on src'], [])];
+    const rendered = renderConfig(CONFIG, clusters);
+    expect(rendered.text).toContain('peers nosuch\n    peer me 127.0.0.1:1024\n');
+    const check = checkWithHAProxy(rendered.text);
+    expect(check.output).not.toMatch(/unable to find sync peers/);
+    expect(check.valid).toBe(true);
   });
 });

@@ -190,7 +190,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'peers',
-    config: { ...PATHS, peer_name: 'app01' },
+    // A local peer no node advertises: listed at peer_address, whatever this machine's addresses.
+    config: { ...PATHS, peer_name: 'lb-local', peer_address: '127.0.0.1:10000' },
     clusters: [
       {
         name: 'sessions',

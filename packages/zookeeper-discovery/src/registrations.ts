@@ -230,7 +230,11 @@ export class Registrations {
           znode: path,
         },
       );
-      await this.ignoring(session.delete(path, -1), Code.noNode);
+      // Only the znode we created, at the version we saw: never one another session owns now.
+      const found = await session.get(path).catch(() => undefined);
+      if (found !== undefined && found.stat.ephemeralOwner === session.sessionId) {
+        await this.ignoring(session.delete(path, found.stat.version), Code.noNode, Code.badVersion);
+      }
       return false;
     }
     this.options.debug('created %s', path);

@@ -104,7 +104,7 @@ export class HAProxyProcess {
       ...extra,
     ];
     await keepPreviousStderrLog(stderrFile);
-    const stderr = await open(stderrFile, 'w', 0o600);
+    const stderr = await open(stderrFile, 'a', 0o600);
     let status: number | null;
     try {
       status = await new Promise<number | null>((resolve, reject) => {

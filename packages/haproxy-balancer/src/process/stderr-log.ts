@@ -1,8 +1,10 @@
 import { copyFile, rename, stat, truncate } from 'node:fs/promises';
 
 /**
- * HAProxy's stderr file (`<config_file>.stderr.log`): the master and every worker keep it open
- * for as long as HAProxy runs, so it cannot be renamed away. It is capped in place instead, the
+ * HAProxy's stderr file (`<config_file>.stderr.log`). In daemon mode (`-W -D`) HAProxy writes to
+ * it while it starts (alerts, warnings, why a start failed) and then points its stderr at
+ * /dev/null (measured on 2.6.12), so it mostly holds start-up output; a process that still has
+ * it open keeps writing in place, so it cannot be renamed away. It is capped in place instead, the
  * way logrotate's `copytruncate` does: the text so far goes to `<file>.1` (replacing the older
  * copy) and the file is truncated; HAProxy writes in append mode and carries on at its new end.
  * At a start, the previous run's file becomes `<file>.1` whole: it may say why HAProxy died.
@@ -23,7 +25,11 @@ export async function capStderrLog(path: string, capBytes = STDERR_CAP_BYTES): P
   return true;
 }
 
-/** Before a start: keeps the previous run's output as `<file>.1` (the start writes a new file). */
+/**
+ * Before a start: keeps the previous run's output as `<file>.1` (the start writes a new file).
+ * Best effort: a rename that fails (permissions, a directory in the way) must not stop HAProxy
+ * from starting; the start then appends to the old file.
+ */
 export async function keepPreviousStderrLog(path: string): Promise<void> {
-  if ((await sizeOf(path)) > 0) await rename(path, `${path}.1`);
+  if ((await sizeOf(path)) > 0) await rename(path, `${path}.1`).catch(() => undefined);
 }
