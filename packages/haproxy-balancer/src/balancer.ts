@@ -343,6 +343,8 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       if (live === undefined) return;
       const plan = planSync(desired, this.applied?.structure, live, this.history);
       reason = (await this.changes.run(plan)) ?? plan.reload;
+      // What was re-applied (a drain) must survive an outside reload too, like any runtime change.
+      if (plan.commands.length > 0) await this.lifecycle.saveServerState();
     } catch (error) {
       reason = describeError(error);
     }

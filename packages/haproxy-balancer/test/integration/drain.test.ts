@@ -175,6 +175,25 @@ describe('metadata.state drain, with a server_state_file', () => {
     expect(new Set(await bodies(s.port, 6))).toEqual(new Set(['fast']));
   });
 
+  it('keeps a drain re-applied after its own reload across the next outside reload', async () => {
+    // A new cluster whose only node drains: its backend comes with the reload, the node up ready
+    // from the file and drained right after — that drain must reach the state file too.
+    const late = { ...fast[1]!.node, metadata: { state: 'drain' } };
+    const api = cluster('api', {}, [late]);
+    const before = await s.fixture.reloads();
+    await s.balancer.sync([...web(s.port, {}), api]);
+    expect(await s.fixture.reloads()).toBe(before + 1);
+    const lateIn = async () => (await s.fixture.servers('api'))[0]?.adminState;
+    expect(await lateIn()).toBe(AdminFlags.forcedDrain);
+    await s.fixture.master.reload();
+    await waitFor(async () => (await s.fixture.reloads()) === before + 2, { what: 'the reload' });
+    await waitFor(
+      async () => (await s.fixture.master.showProc()).workers.some((w) => w.reloads === 0),
+      { what: 'the new worker' },
+    );
+    expect(await lateIn()).toBe(AdminFlags.forcedDrain);
+  });
+
   it('warns once about a state that is not a string, and again when it changes', async () => {
     const warned = () =>
       s.log.lines.filter(
