@@ -2,10 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@lighthouse/testing';
-import type { Node } from '@lighthouse/core';
 import { routedTo } from './loop-steps.js';
 import { zookeeperClient } from './support.js';
-import { zooKeeperFleets } from './zookeeper-fleets.js';
+import { loopbackApps, zooKeeperFleets } from './zookeeper-fleets.js';
 
 /**
  * `metrics.listen` of real `lighthouse writer` and `lighthouse reporter` processes (ZooKeeper
@@ -61,13 +60,7 @@ describe('metrics.listen of the daemons', () => {
       'the writer to have discovered web',
     );
 
-    const apps = [await fleet.app('app-1'), await fleet.app('app-2')];
-    const node = (index: number): Node => ({
-      host: `app-${index + 1}`,
-      ip: '127.0.0.1',
-      port: apps[index]!.port,
-      metadata: {},
-    });
+    const { node } = await loopbackApps(fleet, 2);
     const registrar = await zookeeperClient(zookeeper.connectString(), fleet.configBase);
     try {
       const joinedAt = performance.now();

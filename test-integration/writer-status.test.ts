@@ -2,13 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '@lighthouse/testing';
-import type { Node } from '@lighthouse/core';
 import { askDaemon, writerSocket } from '@lighthouse/core/engine';
 import type { WriterStatus } from '@lighthouse/core/engine';
 import type { ClusterSpec, Fleet } from './loop-harness.js';
 import { routedTo } from './loop-steps.js';
 import { runCliOnce, zookeeperClient } from './support.js';
-import { zooKeeperFleets } from './zookeeper-fleets.js';
+import { loopbackApps, zooKeeperFleets } from './zookeeper-fleets.js';
 
 /**
  * `lighthouse status` asking a real `lighthouse writer` (ZooKeeper discovery, the HAProxy it
@@ -45,13 +44,7 @@ describe('lighthouse status with a running writer', () => {
     const { dir, state } = await writerConfig(fleet, [cluster]);
     fleet.startWriter();
 
-    const apps = [await fleet.app('app-1'), await fleet.app('app-2')];
-    const node = (index: number): Node => ({
-      host: `app-${index + 1}`,
-      ip: '127.0.0.1',
-      port: apps[index]!.port,
-      metadata: {},
-    });
+    const { apps, node } = await loopbackApps(fleet, 2);
     const registrar = await zookeeperClient(zookeeper.connectString(), fleet.configBase);
     try {
       await registrar.publish([{ service: 'web', node: node(0) }]);

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startZooKeeper } from '@lighthouse/testing';
 import type { ZooKeeperServer } from '@lighthouse/testing';
-import type { Fleet } from './loop-harness.js';
+import type { Node } from '@lighthouse/core';
+import type { App, Fleet } from './loop-harness.js';
 import { fleetOn } from './loop-steps.js';
 
 /** What {@link zooKeeperFleets} gives a test file. */
@@ -34,4 +35,20 @@ export function zooKeeperFleets(sessionTimeout = 4): ZooKeeperFleets {
     return zookeeper.connectString;
   };
   return { connectString, fleet: () => fleetOn(connectString(), sessionTimeout, fleets) };
+}
+
+/**
+ * Starts the fleet's apps `app-1`…`app-<count>` and gives the node each would register:
+ * `node(0)` is app-1 on loopback at its port.
+ */
+export async function loopbackApps(fleet: Fleet, count: number) {
+  const apps: App[] = [];
+  for (let index = 1; index <= count; index++) apps.push(await fleet.app(`app-${index}`));
+  const node = (index: number): Node => ({
+    host: `app-${index + 1}`,
+    ip: '127.0.0.1',
+    port: apps[index]!.port,
+    metadata: {},
+  });
+  return { apps, node };
 }

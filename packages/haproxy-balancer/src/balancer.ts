@@ -4,6 +4,7 @@ import {
   describeError,
   ErrorCode,
   LighthouseError,
+  CoalescingTimer,
   noopMetrics,
   SerialQueue,
 } from '@lighthouse/core';
@@ -28,7 +29,6 @@ import { HAProxyLifecycle } from './process/lifecycle.js';
 import { cachePath, cacheText, loadCache } from './outage-cache.js';
 import { renderedHash } from './render.js';
 import { peersFingerprint } from './fingerprint.js';
-import { DelayedTask } from './delayed-task.js';
 import { readTextIfExists, writeFileAtomic } from './process/files.js';
 import { HAProxyProcess } from './process/haproxy-process.js';
 import { probeHAProxy, Watchdog } from './process/watchdog.js';
@@ -86,7 +86,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly runtime: RuntimeApi;
   private readonly dynamicServers: boolean;
   private readonly lifecycle: HAProxyLifecycle;
-  private readonly peersReload: DelayedTask;
+  private readonly peersReload: CoalescingTimer;
   /** Whether the last sync failed: its topology, not the last good one, may be running. */
   private lastSyncFailed = false;
   /** {@link cacheKey} of what the outage cache last recorded. */
@@ -118,13 +118,16 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     metrics: Metrics,
   ) {
     this.cachedKey = cachedKey;
-    this.peersReload = new DelayedTask((config.peers_reload_delay ?? 10) * 1000, () =>
-      this.serially(() => this.reloadForPeers()).catch((error: unknown) =>
+    // One reload `peers_reload_delay` after the first change of peers: min = max, so changes
+    // meanwhile join that window instead of pushing it back.
+    const delayMs = (config.peers_reload_delay ?? 10) * 1000;
+    this.peersReload = new CoalescingTimer({ minMs: delayMs, maxMs: delayMs }, () => {
+      void this.serially(() => this.reloadForPeers()).catch((error: unknown) =>
         log.warn('the reload for changed peers failed; the next sync retries', {
           error: describeError(error),
         }),
-      ),
-    );
+      );
+    });
     this.telemetry = new BalancerTelemetry(metrics);
     this.paths = balancerPaths(config);
     this.dynamicServers = versionAtLeast(version, 2, 6);
@@ -177,7 +180,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   async close(): Promise<void> {
     this.closed = true;
     this.changes.close();
-    this.peersReload.cancel();
+    this.peersReload.close();
     await this.watchdog?.stop();
     this.runtime.reset();
   }
@@ -392,7 +395,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       await writeFileAtomic(this.paths.configFile, desired.render.text);
       this.applied = { ...this.appliedFrom(desired), peers: running };
     }
-    if (running !== desired.peers) this.peersReload.request();
+    if (running !== desired.peers) this.peersReload.touch();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { describeError } from '@lighthouse/core';
+import { Backoff, describeError } from '@lighthouse/core';
 import type { Logger } from '@lighthouse/core';
 import { AdminLedger } from './admin-ledger.js';
 import type { BackendServer } from './render-servers.js';
@@ -35,8 +35,9 @@ export class ServerChanges {
   /** Servers held in an operator's state as last planned, by `<backend>/<server>`. */
   private heldNow = new Map<string, ServerAdminState>();
   private timer: NodeJS.Timeout | undefined;
-  /** Removal retries failed in a row (the admin socket did not answer). */
+  /** Removal retries failed in a row (the admin socket did not answer), and their back-off. */
   private failures = 0;
+  private readonly retryBackoff = new Backoff(1_000, 30_000);
   private closed = false;
 
   constructor(private readonly options: ServerChangesOptions) {
@@ -119,10 +120,7 @@ export class ServerChanges {
    */
   private scheduleRemovals(): void {
     if (this.closed || this.removals.size === 0 || this.timer !== undefined) return;
-    const delay =
-      this.failures === 0
-        ? this.removals.nextRetryMs()
-        : Math.min(1_000 * 2 ** (this.failures - 1), 30_000);
+    const delay = this.failures === 0 ? this.removals.nextRetryMs() : this.retryBackoff.next();
     this.timer = setTimeout(() => {
       void this.options.serially(() => this.retryRemovals());
     }, delay);
@@ -135,6 +133,7 @@ export class ServerChanges {
     try {
       this.taken(await this.options.runtime.execute(this.removals.commands()));
       this.failures = 0;
+      this.retryBackoff.reset();
     } catch (error) {
       this.failures++;
       if (this.failures === 1) {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import Type from 'typebox';
-import { waitFor } from '@lighthouse/testing';
 import type { RecordingLogger } from '@lighthouse/testing';
-import { defineDiscovery } from '@lighthouse/core';
-import type { Node, NodesListener } from '@lighthouse/core';
+import type { Node } from '@lighthouse/core';
 import { startMemoryWriter } from '../helpers/memory-writer.js';
+import { scriptedDiscovery } from '../helpers/scripted-discovery.js';
 
 /**
  * An unchanged bad node is warned about once per change: not on every delivery of discovery,
@@ -17,25 +15,6 @@ const good = (host: string): Node => ({ host, ip: '10.0.0.1', port: 80, metadata
 /** Two different bad nodes under one name, `bad host!:70000`, with different problems. */
 const badIp = { host: 'bad host!', ip: '999.1.1.1', port: 70000, metadata: {} } as unknown as Node;
 const badHost = { host: 'bad host!', ip: '10.0.0.9', port: 70000, metadata: {} } as unknown as Node;
-
-/** A discovery whose deliveries the test makes, to the one cluster it watches. */
-function scriptedDiscovery() {
-  let deliver: NodesListener | undefined;
-  const plugin = defineDiscovery({
-    name: 'scripted',
-    configSchema: Type.Object({}),
-    create: () => ({
-      connect: async () => undefined,
-      close: async () => undefined,
-      watch: async (_cluster: string, onNodes: NodesListener) => {
-        deliver = onNodes;
-      },
-      unwatch: async () => undefined,
-      publish: async () => undefined,
-    }),
-  });
-  return { plugin, listener: () => waitFor(() => deliver, { what: 'the watch of web' }) };
-}
 
 const warnings = (logger: RecordingLogger) => logger.matching('warn', WARNING);
 

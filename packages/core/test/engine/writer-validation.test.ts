@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import Type from 'typebox';
-import { MemoryDiscoveryBackend, memoryDiscoveryPlugin, waitFor } from '@lighthouse/testing';
+import { MemoryDiscoveryBackend, memoryDiscoveryPlugin } from '@lighthouse/testing';
 import type { BalancerRecorder, RecordingLogger } from '@lighthouse/testing';
 // Core from the built package, like the plugins of @lighthouse/testing, so that both sides
 // share one copy of core's types (the plugin brand is a unique symbol).
-import { defineDiscovery, nodeProblem } from '@lighthouse/core';
-import type { DiscoveryPlugin, NodesListener, Node } from '@lighthouse/core';
+import { nodeProblem } from '@lighthouse/core';
+import type { DiscoveryPlugin, Node } from '@lighthouse/core';
 import { startMemoryWriter } from '../helpers/memory-writer.js';
+import { scriptedDiscovery } from '../helpers/scripted-discovery.js';
 
 const WARNING = 'discovery reported an unusable node; leaving it out';
 
@@ -113,28 +113,15 @@ describe('Writer: validating what discovery reports', () => {
   });
 
   it('survives entries that are not objects at all and quotes hostile names safely', async () => {
-    let deliver: NodesListener | undefined;
-    const scripted = defineDiscovery({
-      name: 'scripted',
-      configSchema: Type.Object({}),
-      create: () => ({
-        connect: async () => undefined,
-        close: async () => undefined,
-        watch: async (_cluster: string, onNodes: NodesListener) => {
-          deliver = onNodes;
-        },
-        unwatch: async () => undefined,
-        publish: async () => undefined,
-      }),
-    });
-    const { recorder, logger } = await start(scripted);
+    const scripted = scriptedDiscovery();
+    const { recorder, logger } = await start(scripted.plugin);
     const nodes = [
       null,
       'app09:80',
       hostile({ host: 'evil\nserver x 6.6.6.6:80', ip: '10.0.0.6', port: 80 }),
       node('app01', 80),
     ] as unknown as Node[];
-    const listener = await waitFor(() => deliver, { what: 'the watch of web' });
+    const listener = await scripted.listener();
     listener(nodes);
     const topology = await recorder.waitFor((clusters) => clusters[0]?.discovered === true);
     expect(topology[0]?.nodes).toEqual([node('app01', 80)]);
