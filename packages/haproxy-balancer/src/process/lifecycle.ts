@@ -7,6 +7,7 @@ import { checkConfig } from './check.js';
 import { readTextIfExists, writeFileAtomic } from './files.js';
 import { ReloadFailedError } from './haproxy-process.js';
 import type { HAProxyProcess } from './haproxy-process.js';
+import type { ProcState } from '../runtime/master-cli.js';
 
 /**
  * Installing a configuration and starting or reloading HAProxy with it: the candidate checked
@@ -113,6 +114,7 @@ export class HAProxyLifecycle {
         durationMs: Math.round(seconds * 1000),
         ...(takeOver ? { pid: state.masterPid, previousPid: pid } : { reloads: state.reloads }),
       });
+      await this.reachNewWorker(state);
     } catch (error) {
       this.telemetry.reloaded(kind, why, {});
       this.log.error('HAProxy reload failed', { reason: why.text, error: describeError(error) });
@@ -121,6 +123,25 @@ export class HAProxyLifecycle {
     } finally {
       this.runtime.reset();
     }
+  }
+
+  /**
+   * Right after a reload the old worker may still accept on the shared admin socket for a moment
+   * (until it handles the master's stop signal: longer on a loaded machine), and what it is told
+   * is lost with it — the drains `settle` re-applies, the next sync's reads and commands. Waits,
+   * up to 2 s, until a new connection reaches the newest worker (`show info` names its PID).
+   */
+  private async reachNewWorker(state: ProcState): Promise<void> {
+    const newest = state.workers.find((worker) => worker.reloads === 0)?.pid;
+    if (newest === undefined) return;
+    const answersFromNewest = new RegExp(`^Pid: ${newest}$`, 'm');
+    const deadline = Date.now() + 2_000;
+    while (Date.now() < deadline) {
+      this.runtime.reset();
+      if (answersFromNewest.test(await this.runtime.raw('show info').catch(() => ''))) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    this.log.debug('the admin socket still answers from an older worker', { worker: newest });
   }
 
   /** Puts back the file a refused reload replaced (HAProxy still runs it). */

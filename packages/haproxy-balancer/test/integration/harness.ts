@@ -133,6 +133,12 @@ export interface Fixture {
   reloads(): Promise<number>;
   /** `show servers state` of one backend, on a new session (a reload may have happened). */
   servers(backend: string): Promise<ServerState[]>;
+  /**
+   * Waits until a new admin-socket connection reaches the newest worker. Right after a reload
+   * the old worker may still accept on the shared socket for a moment (longer on a loaded
+   * machine), and commands sent to it are lost with it.
+   */
+  settled(): Promise<void>;
   /** Stops the HAProxy this fixture started (SIGTERM by PID file, checked) and removes the dir. */
   cleanup(): Promise<void>;
 }
@@ -161,6 +167,16 @@ export async function createFixture(extra: Partial<HAProxyConfig> = {}): Promise
     servers: (backend) => {
       runtime.reset();
       return runtime.showServersState(backend);
+    },
+    async settled() {
+      const newest = (await master.showProc()).workers.find((worker) => worker.reloads === 0)?.pid;
+      await waitFor(
+        async () => {
+          runtime.reset();
+          return new RegExp(`^Pid: ${newest}$`, 'm').test(await runtime.raw('show info'));
+        },
+        { what: `the admin socket to answer from worker ${newest}`, intervalMs: 20 },
+      );
     },
     async cleanup() {
       runtime.reset();

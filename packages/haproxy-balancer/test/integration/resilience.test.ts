@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Balancer, ClusterState } from '@lighthouse/core';
 import { freePort, waitFor } from '@lighthouse/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { balancerPaths, createBalancer } from '../../src/balancer.js';
 import { ReloadFailedError } from '../../src/process/haproxy-process.js';
 import type { HAProxyClusterConfig } from '../../src/schema.js';
@@ -144,25 +144,27 @@ describe('haproxy balancer resilience', () => {
     await slow.sync([web(backends.slice(0, 2), ['timeout server 41s'])]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
     await slow.close?.();
+    // The next test's runtime commands must reach the worker these reloads started.
+    await fixture.settled();
   });
 
   it('is adopted by a restarted writer without a reload, and serves cached members', async () => {
     await balancer.sync([web(backends)]);
     const before = await fixture.reloads();
     const restarted = await createBalancer(fixture.config, recordingLogger());
+    onTestFinished(() => restarted.close?.());
     await restarted.sync([{ ...web([]), discovered: false }]);
     expect(await fixture.reloads()).toBe(before);
     expect(new Set(await bodies(port, 6))).toEqual(new Set(['a', 'b', 'c']));
-    await restarted.close?.();
   });
 
   it('keeps the running members of an undiscovered cluster when there is no cache', async () => {
     await rm(balancerPaths(fixture.config).cacheFile);
     const restarted = await createBalancer(fixture.config, recordingLogger());
+    onTestFinished(() => restarted.close?.());
     await restarted.sync([{ ...web([]), discovered: false }]);
     expect(new Set(await bodies(port, 6))).toEqual(new Set(['a', 'b', 'c']));
     expect((await fixture.servers('web')).length).toBe(3);
-    await restarted.close?.();
   });
 
   it('refuses to reload when the admin socket is silent and an undiscovered cluster has no cache', async () => {
