@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
 
 const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'packages/cli/bin/lighthouse.js');
+const cli = join(root, 'packages/all/bin/lighthouse.js');
 const { values } = parseArgs({ options: { once: { type: 'boolean' }, keep: { type: 'boolean' } } });
 const say = (text) => process.stdout.write(`${text}\n`);
 

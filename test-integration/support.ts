@@ -6,9 +6,9 @@ import type { Node } from '@lighthouse/core';
 import { zookeeperDiscovery } from '@lighthouse/zookeeper-discovery';
 import debug from 'debug';
 
-/** The built CLI entry point. */
+/** The built CLI as the monorepo ships it: @lighthouse/all's bin, with every first-party plugin. */
 export const lighthouseBin = fileURLToPath(
-  new URL('../packages/cli/bin/lighthouse.js', import.meta.url),
+  new URL('../packages/all/bin/lighthouse.js', import.meta.url),
 );
 
 /** A `lighthouse` process with its combined output collected (for failure messages). */
@@ -19,9 +19,15 @@ export interface CliProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** Where to run a CLI: `bin` is the script (default {@link lighthouseBin}). */
+export interface CliRunOptions {
+  cwd?: string;
+  bin?: string;
+}
+
 /** Starts `lighthouse <args>` as a real process. */
-export function startCli(args: readonly string[], options: { cwd?: string } = {}): CliProcess {
-  const child = spawn(process.execPath, [lighthouseBin, ...args], {
+export function startCli(args: readonly string[], options: CliRunOptions = {}): CliProcess {
+  const child = spawn(process.execPath, [options.bin ?? lighthouseBin, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,8 +63,10 @@ export async function watchCluster(connectString: string, path: string, cluster:
 /** Runs `lighthouse <args>` to completion. */
 export async function runCliOnce(
   args: readonly string[],
+  options: CliRunOptions = {},
 ): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [lighthouseBin, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? lighthouseBin, ...args], {
+    cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

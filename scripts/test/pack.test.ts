@@ -223,10 +223,11 @@ describe('npm pack of every publishable package under packages/', () => {
   const packed = new Map<string, string[]>();
 
   beforeAll(async () => {
-    const unbuilt = packages.filter(({ dir, pkg }) => !existsSync(join(dir, pkg.main ?? 'dist')));
+    // A package without `main` (@lighthouse/all: bins only) has nothing to build.
+    const unbuilt = packages.filter(({ dir, pkg }) => pkg.main && !existsSync(join(dir, pkg.main)));
     if (unbuilt.length > 0)
       throw new Error(
-        `not built: ${unbuilt.map(({ where, pkg }) => `${where}/${pkg.main ?? 'dist'}`).join(', ')} missing; run \`npx tsc -b\` first (\`npm test\` does, in its typecheck step)`,
+        `not built: ${unbuilt.map(({ where, pkg }) => `${where}/${pkg.main}`).join(', ')} missing; run \`npx tsc -b\` first (\`npm test\` does, in its typecheck step)`,
       );
     // npm's own settings from an enclosing `npm test` (npm_config_*) must not change the pack.
     const env = Object.fromEntries(
@@ -240,7 +241,6 @@ describe('npm pack of every publishable package under packages/', () => {
         'pack',
         '--dry-run',
         '--json',
-        '--ignore-scripts',
         '--offline',
         '--no-update-notifier',
         ...packages.flatMap(({ where }) => ['--workspace', where]),
@@ -282,6 +282,13 @@ describe('npm pack of every publishable package under packages/', () => {
       expect(checkManifest({ where, pkg, rootPkg }).map(formatPackProblem)).toEqual([]);
     },
   );
+
+  it('ships the docs with @lighthouse/cli, so the paths its --help prints exist in an install', () => {
+    const guides = readdirSync(join(repoRoot, 'docs')).filter((name) => name.endsWith('.md'));
+    expect(guides).toContain('cli.md');
+    const files = new Set(packed.get('@lighthouse/cli'));
+    expect(guides.filter((name) => !files.has(`docs/${name}`))).toEqual([]);
+  });
 
   it('declares one license everywhere, with the same LICENSE text in every package', () => {
     const licenses = new Set(packages.map(({ pkg }) => pkg.license));

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
+import { runBin } from '../dist/main.js';
 
-process.exitCode = await main(['reporter', ...process.argv.slice(2)], 'lighthouse-reporter');
+await runBin('lighthouse-reporter');

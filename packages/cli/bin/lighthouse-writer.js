@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
+import { runBin } from '../dist/main.js';
 
-process.exitCode = await main(['writer', ...process.argv.slice(2)], 'lighthouse-writer');
+await runBin('lighthouse-writer');

@@ -13,6 +13,22 @@ export interface CommandInput {
   io: Io;
   /** The name the user typed (`lighthouse`, `lighthouse-writer`…), for messages. */
   program: string;
+  /** Packages whose dependencies provide plugins besides the project's (see {@link CliOptions}). */
+  pluginPackageDirs: readonly string[];
+}
+
+/** How a host runs the CLI: the bins of @lighthouse/cli and of a distribution, tests, embedders. */
+export interface CliOptions {
+  /** The name the user typed, for help and messages (default `lighthouse`). */
+  program?: string;
+  /** Where output goes (default the process's stdout and stderr). */
+  io?: Io;
+  /**
+   * Package directories whose `dependencies` are searched for plugins after the project's. A
+   * distribution that bundles plugins (like @lighthouse/all) passes its own directory, so its
+   * plugins are found wherever it is installed, globally included.
+   */
+  pluginPackageDirs?: readonly string[];
 }
 
 /** One `lighthouse <command>`. */

@@ -7,7 +7,7 @@ import { UsageError } from './exit-codes.js';
 export const rootOption = {
   options: { root: { type: 'string' } },
   optionHelp: {
-    root: 'DIR    project whose package.json dependencies provide plugins (default: the nearest package.json above the config directory)',
+    root: 'DIR    project whose package.json dependencies provide plugins (default: the nearest package.json at or above the config directory, else the project this CLI is installed in)',
   },
 } satisfies Pick<Command, 'options' | 'optionHelp'>;
 

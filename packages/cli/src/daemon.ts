@@ -52,7 +52,7 @@ export async function runDaemon(
     ...(format === undefined ? {} : { format }),
   });
   const configDir = await configDirectory(input.positionals[0] ?? '');
-  const resolver = await commandPlugins(input.values, configDir, logger);
+  const resolver = await commandPlugins(input, configDir, logger);
 
   const crash = (error: unknown): void => {
     // A plugin import that failed is already a reported load failure (see isImportEcho).

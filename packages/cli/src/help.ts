@@ -1,4 +1,20 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from './command.js';
+import { cliPackageDir } from './environment.js';
+
+/** The guides `--help` points at, in the order an operator needs them. */
+const GUIDES = ['install.md', 'configuration.md', 'cli.md', 'operating.md', 'writing-plugins.md'];
+
+/**
+ * Where the docs are: the copy packed into the installed package (`prepack` puts the
+ * repository's docs/ there), else the repository's own docs/ when run from a checkout.
+ */
+function docsDirectory(): string | undefined {
+  return [join(cliPackageDir, 'docs'), join(cliPackageDir, '..', '..', 'docs')].find((dir) =>
+    existsSync(join(dir, 'cli.md')),
+  );
+}
 
 const ENVIRONMENT = [
   'Environment:',
@@ -26,7 +42,12 @@ export function globalHelp(program: string, commands: readonly Command[]): strin
     ENVIRONMENT,
     '',
     'Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 runtime failure.',
-    'Docs: docs/configuration.md, docs/cli.md, docs/writing-plugins.md',
+    '',
+    'Plugins (checks, discovery, balancers) come from the dependencies of the project at or above',
+    'the config directory, or of --root DIR; "lighthouse plugins" lists them. @lighthouse/all is',
+    'this command with every first-party plugin.',
+    '',
+    `Docs: ${docsDirectory() ?? 'docs/ in the lighthouse repository'} (${GUIDES.join(', ')})`,
   ].join('\n');
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ErrorCode, isLighthouseError } from '@lighthouse/core';
 import { renderError } from '@lighthouse/core/engine';
-import type { Command, Io } from './command.js';
+import type { CliOptions, Command, Io } from './command.js';
 import { downCommand } from './commands/down.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { renderCommand } from './commands/render.js';
@@ -61,14 +61,11 @@ function report(error: unknown, io: Io, program: string): number {
 }
 
 /**
- * Runs `lighthouse <args>`. `program` is what the user typed, so `lighthouse-writer --help`
- * shows `lighthouse-writer <config-dir>`. Returns the exit code; never calls process.exit.
+ * Runs `lighthouse <args>`. `options.program` is what the user typed, so `lighthouse-writer
+ * --help` shows `lighthouse-writer <config-dir>`. Returns the exit code; never calls process.exit.
  */
-export async function main(
-  args: readonly string[],
-  program = 'lighthouse',
-  io: Io = processIo,
-): Promise<number> {
+export async function main(args: readonly string[], options: CliOptions = {}): Promise<number> {
+  const { program = 'lighthouse', io = processIo, pluginPackageDirs = [] } = options;
   const standalone = program !== 'lighthouse';
   const [name, ...rest] = args;
   try {
@@ -104,6 +101,7 @@ export async function main(
       values: parsed.values,
       io,
       program,
+      pluginPackageDirs,
     });
   } catch (error) {
     return report(error, io, program);
@@ -141,4 +139,32 @@ function checkPositionals(command: Command, positionals: string[]): void {
       `${command.name}: unexpected argument "${positionals[command.positionals.length] ?? ''}"`,
     );
   }
+}
+
+/** The programs a bin can be: `lighthouse`, or a daemon command run on its own. */
+export type BinName = 'lighthouse' | 'lighthouse-writer' | 'lighthouse-reporter';
+
+/**
+ * A reader that went away (`lighthouse schema | head`) is no error: what is left to print is
+ * dropped and the command ends normally, instead of dying on an unhandled EPIPE.
+ */
+function ignoreClosedReader(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
+/**
+ * What a bin file runs: `main` over the process's arguments, the daemon bins with their command
+ * put in front. Sets `process.exitCode`, so pending output is flushed before Node exits.
+ */
+export async function runBin(
+  bin: BinName,
+  options: Pick<CliOptions, 'pluginPackageDirs'> = {},
+): Promise<void> {
+  ignoreClosedReader(process.stdout);
+  ignoreClosedReader(process.stderr);
+  const args = process.argv.slice(2);
+  const command = bin === 'lighthouse' ? [] : [bin.slice('lighthouse-'.length)];
+  process.exitCode = await main([...command, ...args], { ...options, program: bin });
 }

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { spawn } from 'node:child_process';
+import { binPath, runCli } from './run-cli.js';
 
 describe('lighthouse --help, --version and usage errors', () => {
   it('lists every command with its summary', async () => {
@@ -17,6 +20,27 @@ describe('lighthouse --help, --version and usage errors', () => {
     ])
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(run.stdout).toContain('DEBUG=lighthouse:*');
+  });
+
+  it('points at docs that exist where it runs, and says where plugins come from', async () => {
+    const run = await runCli(['--help'], { bare: true });
+    const [, dir, guides] = /^Docs: (\S+) \((.*)\)$/m.exec(run.stdout) ?? [];
+    expect(dir, run.stdout).toBeDefined();
+    for (const guide of (guides ?? '').split(', '))
+      expect(existsSync(join(dir!, guide))).toBe(true);
+    expect(run.stdout).toContain('or of --root DIR; "lighthouse plugins" lists them');
+  });
+
+  it('ends normally when its reader goes away (lighthouse schema | head -1)', async () => {
+    const child = spawn(process.execPath, [binPath('lighthouse', false), 'schema'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 
   it('prints help to stderr and exits 2 without a command', async () => {

@@ -8,21 +8,26 @@ export interface CliRun {
   stderr: string;
 }
 
-const bins = {
-  lighthouse: fileURLToPath(new URL('../bin/lighthouse.js', import.meta.url)),
-  'lighthouse-writer': fileURLToPath(new URL('../bin/lighthouse-writer.js', import.meta.url)),
-  'lighthouse-reporter': fileURLToPath(new URL('../bin/lighthouse-reporter.js', import.meta.url)),
-};
+type BinName = 'lighthouse' | 'lighthouse-writer' | 'lighthouse-reporter';
+
+/**
+ * The bins tests run: by default @lighthouse/all's, which add every first-party plugin (the CLI
+ * alone depends on core only); `bare: true` runs @lighthouse/cli's own.
+ */
+export function binPath(bin: BinName, bare: boolean): string {
+  const dir = bare ? '../bin/' : '../../all/bin/';
+  return fileURLToPath(new URL(`${dir}${bin}.js`, import.meta.url));
+}
 
 /** Runs a bin of the built CLI as a real process (the way users and our black-box tests do). */
 export function runCli(
   args: readonly string[],
-  options: { bin?: keyof typeof bins; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { bin?: BinName; bare?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bins[options.bin ?? 'lighthouse'], ...args],
+      [binPath(options.bin ?? 'lighthouse', options.bare === true), ...args],
       {
         cwd: options.cwd,
         env: { ...process.env, NO_COLOR: '1', DEBUG: '', ...options.env },

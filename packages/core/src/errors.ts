@@ -76,12 +76,19 @@ export interface ConfigIssue {
   message: string;
   /** 1-based line in the file, when it could be located. */
   line?: number;
+  /** What the user can do about it ("Try this:" lines), e.g. the package to install. */
+  suggestions?: readonly string[];
 }
 
 /** Formats an issue the way `lighthouse validate` prints it: `file:line: /pointer: message`. */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}`;
   return `${where}: ${issue.pointer === '' ? '(document)' : issue.pointer}: ${issue.message}`;
+}
+
+/** The distinct "Try this:" suggestions of some issues, in first-seen order. */
+export function issueSuggestions(issues: readonly ConfigIssue[]): string[] {
+  return [...new Set(issues.flatMap((issue) => issue.suggestions ?? []))];
 }
 
 /** A config file (or several) failed to parse or validate. */

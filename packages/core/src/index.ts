@@ -61,6 +61,7 @@ export {
   describeError,
   ErrorCode,
   formatIssue,
+  issueSuggestions,
   InternalError,
   isLighthouseError,
   isPluginError,

@@ -91,9 +91,21 @@ const Stats = Type.Object(
     timeouts: Type.Optional(
       Type.Object(
         {
-          client: Type.Optional(Timeout('Rendered as "timeout client".')),
-          connect: Type.Optional(Timeout('Rendered as "timeout connect".')),
-          server: Type.Optional(Timeout('Rendered as "timeout server".')),
+          client: Type.Optional(
+            Timeout(
+              'Rendered as "timeout client": milliseconds, or an HAProxy time such as "30s".',
+            ),
+          ),
+          connect: Type.Optional(
+            Timeout(
+              'Rendered as "timeout connect": milliseconds, or an HAProxy time such as "5s".',
+            ),
+          ),
+          server: Type.Optional(
+            Timeout(
+              'Rendered as "timeout server": milliseconds, or an HAProxy time such as "30s".',
+            ),
+          ),
         },
         { additionalProperties: false, description: 'Timeouts of the stats listener.' },
       ),
@@ -106,13 +118,16 @@ const Stats = Type.Object(
 export const HAProxyConfig = Type.Object(
   {
     config_file: Path(ARGUMENT_PATH, 'Where the generated haproxy.cfg is written.'),
-    socket_file: Path(CONFIG_PATH, 'The admin socket lighthouse declares and talks to.'),
+    socket_file: Path(
+      CONFIG_PATH,
+      'The admin socket lighthouse declares (it writes the `stats socket` line itself) and talks to.',
+    ),
     pid_file: Path(ARGUMENT_PATH, "HAProxy's PID file."),
     global: Type.Optional(Lines('Lines for the "global" section.')),
     defaults: Type.Optional(Lines('Lines for the "defaults" section.')),
     bind_address: Type.Optional(
       BindAddress(
-        'Address every frontend, proxy and the stats page listen on: an IP, a host name, or "*" for all interfaces. Default 127.0.0.1.',
+        'Address every frontend, proxy and the stats page listen on: an IP, a host name, or "*" (or "0.0.0.0") for all interfaces. Default 127.0.0.1 (lighthouse 1.0 documented "localhost" but bound all interfaces).',
       ),
     ),
     meta_clusters: Type.Optional(
@@ -154,7 +169,7 @@ export const HAProxyConfig = Type.Object(
         minimum: 0,
         default: 30,
         description:
-          'Seconds a removed server may keep its connections before they are shut down and it is deleted.',
+          'Seconds a removed server (already out of rotation) may keep its connections before they are shut down (`shutdown sessions server`) and it is deleted.',
       }),
     ),
     haproxy_binary: Type.Optional(
@@ -184,7 +199,7 @@ export const HAProxyClusterConfig = Type.Object(
     acl: Type.Optional(
       Type.String({
         description:
-          'ACL criterion routing to this cluster in its meta cluster\'s frontend, e.g. "path_beg /api".',
+          'For a member of a meta cluster: the ACL criterion routing to this cluster in the meta cluster\'s frontend, e.g. "path_beg /api".',
       }),
     ),
     frontend: Type.Optional(Lines("Extra lines for the cluster's frontend (frontend keywords).")),
@@ -192,7 +207,8 @@ export const HAProxyClusterConfig = Type.Object(
     server_options: Type.Optional(
       Type.String({
         default: '',
-        description: 'Server keywords appended to every server line, e.g. "check inter 2s".',
+        description:
+          'Server keywords appended to every server line, e.g. "check inter 2s slowstart 30s"; validated as HAProxy server keywords (lighthouse 1.0 pasted them verbatim).',
       }),
     ),
   },

@@ -19,7 +19,7 @@ export const ZooKeeperConfig = Type.Object(
       description: 'The ensemble: a list of "host:port" strings (lighthouse 1.0 key).',
     }),
     path: znodePath(
-      'Base path, absolute, no trailing slash: service "web" lives at <path>/web (lighthouse 1.0 key). Changing it splits the fleet until every machine agrees.',
+      'Base path, absolute, no trailing slash: service "web" lives at <path>/web, one ephemeral znode <host>:<port> per node (lighthouse 1.0 key). Changing it splits the fleet until every machine agrees.',
     ),
     session_timeout: Type.Optional(
       Type.Number({

@@ -23,19 +23,27 @@ export const pluginsCommand: Command = {
   usage: 'plugins [config-dir] [--root DIR]',
   details: [
     'Finds plugin packages (a "lighthouse" key in package.json) among the dependencies of the',
-    'project root and of the CLI itself, loads each one, and prints a table. Problems (a package',
-    'that fails to load, an invalid manifest, two packages claiming one name) follow the table.',
-    'With <config-dir>, the project root is the nearest package.json above it.',
+    'project root (and of @lighthouse/all when run through its bins), loads each one, and prints',
+    'a table. Problems (a package that fails to load, an invalid manifest, two packages claiming',
+    'one name) follow the table. With <config-dir>, the project root is the nearest package.json',
+    'at or above it; without it, the nearest at or above the current directory.',
     '',
-    'Exit codes: 0 all plugins load, 1 some plugin has a problem, 2 usage error.',
+    'Exit codes: 0 all plugins load, 1 no plugin is installed or some plugin has a problem,',
+    '2 usage error.',
   ].join('\n'),
   options: { ...rootOption.options },
   optionHelp: { ...rootOption.optionHelp },
   positionals: [{ name: 'config-dir', required: false }],
-  async run({ positionals, values, io }) {
+  async run(input) {
+    const { positionals, io } = input;
     const configDir =
       positionals[0] === undefined ? undefined : await configDirectory(positionals[0]);
-    const registry = await commandPlugins(values, configDir);
+    const registry = await commandPlugins(input, configDir);
+    const nothing = registry.nothingInstalled();
+    if (nothing !== undefined) {
+      io.stderr(renderError(nothing));
+      return ExitCode.Invalid;
+    }
     const statuses = await registry.loadAll();
     const rows = statuses.map(({ entry, ok }) => [
       entry.kind,

@@ -25,9 +25,10 @@ export const renderCommand: Command = {
     ...rootOption.optionHelp,
   },
   positionals: [{ name: 'config-dir', required: true }],
-  async run({ positionals, values, io }) {
+  async run(input) {
+    const { positionals, values, io } = input;
     const dir = await configDirectory(positionals[0] ?? '');
-    const resolver = await commandPlugins(values, dir);
+    const resolver = await commandPlugins(input, dir);
     const result = await renderOnce({
       configDir: dir,
       resolver,

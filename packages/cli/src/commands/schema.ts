@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { configJsonSchemas } from '@lighthouse/core/engine';
+import { configJsonSchemas, renderError } from '@lighthouse/core/engine';
 import type { Command } from '../command.js';
 import { rootOption } from '../common-options.js';
 import { commandPlugins } from '../environment.js';
@@ -28,8 +28,12 @@ export const schemaCommand: Command = {
     ...rootOption.optionHelp,
   },
   positionals: [],
-  async run({ values, io }) {
-    const resolver = await commandPlugins(values);
+  async run(input) {
+    const { values, io } = input;
+    const resolver = await commandPlugins(input);
+    // The schemas still build without plugins, but would lack every plugin's section.
+    const nothing = resolver.nothingInstalled();
+    if (nothing !== undefined) io.stderr(renderError(nothing));
     const schemas = await configJsonSchemas(resolver);
     const out = values['out'];
     if (typeof out !== 'string') {

@@ -1,4 +1,4 @@
-import { formatIssue } from '@lighthouse/core';
+import { formatIssue, issueSuggestions } from '@lighthouse/core';
 import type { ConfigIssue } from '@lighthouse/core';
 import { ConfigKinds, hasConfigLayout, loadConfigDir } from '@lighthouse/core/engine';
 import type { Command, Io } from '../command.js';
@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.js';
 export function printIssues(issues: readonly ConfigIssue[], dir: string, io: Io): number {
   for (const issue of issues) io.stdout(formatIssue(issue));
   io.stderr(`${issues.length} problem(s) in ${dir}`);
+  for (const suggestion of issueSuggestions(issues)) io.stderr(`Try this: ${suggestion}`);
   return ExitCode.Invalid;
 }
 
@@ -33,7 +34,8 @@ export const validateCommand: Command = {
     'discovery/<name>.yaml). Nothing is started.',
     '',
     'Output: one line per problem, "file:line: /json/pointer: message", on stdout, and a count',
-    'on stderr; without problems, "ok: N file(s) valid in DIR" on stdout. A directory with none',
+    'and what to do about them ("Try this:" lines, e.g. the package to install) on stderr;',
+    'without problems, "ok: N file(s) valid in DIR" on stdout. A directory with none',
     'of those files and subdirectories is an error, explained on stderr: it is most likely not',
     'the config directory meant.',
     'Exit codes: 0 valid, 1 problems found or nothing to validate, 2 usage error.',
@@ -43,9 +45,10 @@ export const validateCommand: Command = {
   options: { ...rootOption.options },
   optionHelp: { ...rootOption.optionHelp },
   positionals: [{ name: 'config-dir', required: true }],
-  async run({ positionals, values, io }) {
+  async run(input) {
+    const { positionals, io } = input;
     const dir = await configDirectory(positionals[0] ?? '');
-    const resolver = await commandPlugins(values, dir);
+    const resolver = await commandPlugins(input, dir);
     const { entries, issues } = await loadConfigDir({ dir, kinds: ConfigKinds, resolver });
     if (issues.length > 0) return printIssues(issues, dir, io);
     if (entries.length === 0 && !(await hasConfigLayout(dir))) {

@@ -46,7 +46,7 @@ export async function reporterSetup(input: CommandInput): Promise<ReporterTarget
       ? option
       : (process.env['LIGHTHOUSE_CONFIG_DIR'] ?? DEFAULT_CONFIG_DIR);
   const dir = await configDirectory(argument);
-  const resolver = await commandPlugins(input.values, dir);
+  const resolver = await commandPlugins(input, dir);
   const setup = await loadReporterSetup(dir, resolver);
   if (setup.issues.length > 0) return printIssues(setup.issues, dir, input.io);
   return { dir, resolver, setup, maintenance: maintenanceDir(setup.stateDir) };

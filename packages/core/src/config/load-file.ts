@@ -150,8 +150,11 @@ async function loadConfigText(
   };
   const result = await validateEntry(ref, input);
   if (result.ok) return { state: 'valid', entry: result.value, lineOf };
-  const located = (problem: Problem) =>
-    configIssue(file, problem.pointer, problem.message, lineOf(problem.pointer));
+  const located = (problem: Problem): ConfigIssue => {
+    const issue = configIssue(file, problem.pointer, problem.message, lineOf(problem.pointer));
+    const suggestions = problem.suggestions ?? [];
+    return suggestions.length === 0 ? issue : { ...issue, suggestions };
+  };
   return fail(...result.problems.map(located).sort(compareIssues));
 }
 

@@ -42,14 +42,15 @@ export async function lookupPlugin<K extends PluginKind>(
         },
       };
     }
+    const { suggestions } = error;
     if (error.code !== ErrorCode.PluginNotFound)
-      return { ok: false, problem: { pointer, message: error.message } };
+      return { ok: false, problem: { pointer, message: error.message, suggestions } };
     const hint = didYouMean(name, options.candidates ?? input.resolver.names(kind));
     const message =
       options.context === undefined
         ? `${error.message}${hint}`
         : `${options.context}${hint}: ${error.message}`;
-    return { ok: false, problem: { pointer, message } };
+    return { ok: false, problem: { pointer, message, suggestions } };
   }
 }
 

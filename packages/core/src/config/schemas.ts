@@ -24,12 +24,13 @@ export const LoggingFile = Type.Object(
     level: Type.Optional(
       Type.Enum(LogLevels, {
         description:
-          'Daemon log level: debug, info, warn, error or silent. Default: `root.level`, else the command line.',
+          "Daemon log level. Default: `root.level`, else the command line's --log-level, else info.",
       }),
     ),
     format: Type.Optional(
       Type.Enum(LogFormats, {
-        description: 'Log line format: "pretty" for people, "json" for one JSON object per line.',
+        description:
+          'Log line format: "pretty" for people, "json" for one JSON object per line. Default: the command line\'s --log-format, else pretty on a terminal and json otherwise.',
       }),
     ),
     version: Type.Optional(
@@ -78,7 +79,7 @@ const StateDir = (daemon: string, holds: string) =>
   Type.Optional(
     Type.String({
       minLength: 1,
-      description: `Absolute path where the ${daemon} keeps its state: ${holds}. Created if missing. Default ${DEFAULT_STATE_DIR}.`,
+      description: `Absolute path where the ${daemon} keeps its state: ${holds}. Created (mode 0755) if missing. Default ${DEFAULT_STATE_DIR}.`,
     }),
   );
 
@@ -88,7 +89,7 @@ const MetricsSection = (daemon: string) =>
     Type.Object(
       {
         listen: Type.String({
-          description: `host:port of the ${daemon}'s Prometheus exporter, e.g. "127.0.0.1:9100" or "[::1]:9100". It is unauthenticated: keep it on loopback or a management network.`,
+          description: `host:port of the ${daemon}'s Prometheus exporter, e.g. "127.0.0.1:${daemon === 'reporter' ? 9102 : 9101}" or "[::1]:${daemon === 'reporter' ? 9102 : 9101}"; the reporter and the writer each need their own port. It is unauthenticated: keep it on loopback, or on an address only your Prometheus can reach.`,
         }),
       },
       {
@@ -103,14 +104,14 @@ export const ReporterFile = Type.Object(
   {
     state_dir: StateDir(
       'reporter',
-      'maintenance entries (in maintenance/, written by `lighthouse down`) and its control socket reporter.sock',
+      'maintenance entries in <state_dir>/maintenance/ (written by `lighthouse down`) and its control socket <state_dir>/reporter.sock (mode 0600), which `lighthouse status` asks',
     ),
     health_proxy: Type.Optional(
       Type.Object(
         {
           listen: Type.String({
             description:
-              'host:port of the health proxy, e.g. "127.0.0.1:3333" or "[::1]:3333". It answers HAProxy\'s httpchk from the reporter\'s latest check results; keep it on loopback unless other machines must ask.',
+              'host:port of the health proxy, e.g. "127.0.0.1:3333" or "[::1]:3333". It answers HAProxy\'s httpchk from the reporter\'s latest check results and maintenance entries (it never proxies a request or runs a check); keep it on loopback unless other machines must ask.',
           }),
         },
         {
@@ -149,7 +150,7 @@ export const ReporterFile = Type.Object(
         {
           additionalProperties: false,
           description:
-            "Advertise this machine's HAProxy peer on every registered node, as lighthouse 1.0 did (for stick-table replication between writers). Absent: no peer is advertised.",
+            "Advertise this machine's HAProxy peer on every registered node, as lighthouse 1.0 did (for stick-table replication between writers). Writers render it only for clusters whose config uses their `peers` section (a `stick-table … peers <cluster>` line). Absent: no peer is advertised.",
         },
       ),
     ),
@@ -164,7 +165,7 @@ export const WriterFile = Type.Object(
   {
     state_dir: StateDir(
       'writer',
-      "its control socket writer.sock, which `lighthouse status` asks (it may be the reporter's)",
+      'its control socket <state_dir>/writer.sock (mode 0600), which `lighthouse status` asks for the clusters, their members and the last sync. Both daemons may share one directory',
     ),
     metrics: MetricsSection('writer'),
   },
@@ -243,7 +244,11 @@ export const DEFAULT_CHECK_HOST = '127.0.0.1';
 /** `services/<name>.yaml`: a service this machine provides. */
 export const ServiceFile = Type.Object(
   {
-    port: Type.Optional(Port('The port the service listens on. This or `ports` is required.')),
+    port: Type.Optional(
+      Port(
+        'The port the service listens on. This or `ports` is required; with both, it must be one of `ports`.',
+      ),
+    ),
     ports: Type.Optional(
       Type.Array(Port('A port the service listens on.'), {
         minItems: 1,
@@ -263,7 +268,7 @@ export const ServiceFile = Type.Object(
     metadata: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
         default: {},
-        description: 'Free-form data published with every node of the service.',
+        description: 'Free-form data published with every node of the service (JSON-compatible).',
       }),
     ),
     advertise: Type.Optional(
@@ -304,7 +309,7 @@ export const ServiceFile = Type.Object(
       {
         interval: Type.Number({
           exclusiveMinimum: 0,
-          description: 'Seconds between check rounds.',
+          description: 'Seconds between check rounds (fractions allowed).',
         }),
       },
       {

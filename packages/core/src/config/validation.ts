@@ -15,6 +15,8 @@ import type { ConfigKind } from './types.js';
 export interface Problem {
   pointer: string;
   message: string;
+  /** What the user can do about it ("Try this:" lines), e.g. the package to install. */
+  suggestions?: readonly string[];
 }
 
 /** The outcome of validating one document. */

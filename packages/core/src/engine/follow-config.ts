@@ -4,7 +4,7 @@ import { configFileRef } from '../config/layout.js';
 import type { ConfigKind } from '../config/types.js';
 import type { Metrics } from '../contracts/metrics.js';
 import type { PluginResolver } from '../contracts/resolver.js';
-import { formatIssue } from '../errors.js';
+import { formatIssue, issueSuggestions } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DiscoveryPool } from './discovery-pool.js';
 import type { LoggingControl } from './logging-control.js';
@@ -44,6 +44,8 @@ export async function followConfigDir(options: {
         ? 'config rejected, previous version stays in force'
         : 'config rejected; nothing from this file is in force';
       for (const issue of issues) logger.error(`${consequence}: ${formatIssue(issue)}`, { file });
+      for (const suggestion of issueSuggestions(issues))
+        logger.error(`Try this: ${suggestion}`, { file });
       if (issues.length > 0)
         rejections.inc({ daemon, kind: configFileRef(file)?.kind ?? 'unknown' });
       else logger.info('config problems cleared', { file });

@@ -81,6 +81,7 @@ export { isImportEcho } from '../plugins/import-echo.js';
 export type { DiscoverOptions } from '../plugins/discover.js';
 export type { PluginEntry, PluginPackage } from '../plugins/types.js';
 export { PluginManifest } from '../plugins/manifest.js';
+export { ALL_PLUGINS_PACKAGE, FIRST_PARTY_PLUGINS } from '../plugins/first-party.js';
 export type { PluginTarget } from '../plugins/manifest.js';
 export { pluginShapeProblems } from '../plugins/shape.js';
 export type { PluginResolver } from '../contracts/resolver.js';

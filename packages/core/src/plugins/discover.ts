@@ -33,6 +33,12 @@ export interface DiscoverOptions {
    */
   configDir?: string;
   /**
+   * The project used when no package.json is found at or above `configDir`: the CLI passes the
+   * deployment it is installed in, so `/opt/lighthouse/node_modules/.bin/lighthouse validate
+   * /etc/lighthouse` finds the plugins installed next to it.
+   */
+  fallbackProjectRoot?: string;
+  /**
    * Packages whose own dependencies are searched after the project's, each resolved from its
    * own directory. The CLI passes its install, so the first-party plugins it ships are found.
    */
@@ -190,7 +196,9 @@ async function examine(candidates: readonly Candidate[], found: Found): Promise<
 export async function discoverPlugins(options: DiscoverOptions = {}): Promise<PluginScan> {
   const start = resolve(options.configDir ?? process.cwd());
   const projectRoot =
-    options.projectRoot === undefined ? findProjectRoot(start) : resolve(options.projectRoot);
+    options.projectRoot === undefined
+      ? (findProjectRoot(start) ?? options.fallbackProjectRoot)
+      : resolve(options.projectRoot);
   const found: Found = { entries: [], broken: [], problems: [] };
   const roots = await readRoots(
     [

@@ -75,7 +75,7 @@ function importFailure(entry: PluginEntry, error: unknown): LoadOutcome {
       `failed to load: ${name} is not built for this machine (${describeError(error)})`,
       [
         `Allow and run its build, in the directory that installed ${entry.packageName}: npm install-scripts approve ${addon || '<package>'} && npm rebuild ${addon} (npm 11 runs a dependency's install script only when the root package.json's "allowScripts" lists it)`,
-        'The build needs a C/C++ toolchain and Python (Debian: apt-get install build-essential python3)',
+        'The build needs a C/C++ toolchain and Python (Debian: apt-get install python3 make g++)',
       ],
       error,
     );

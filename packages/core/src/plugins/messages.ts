@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { closestMatch } from '../did-you-mean.js';
 import type { PluginKind } from '../define.js';
 import { ErrorCode, LighthouseError, PluginError, describeError } from '../errors.js';
+import { ALL_PLUGINS_PACKAGE, FIRST_PARTY_PLUGINS, firstPartyPackage } from './first-party.js';
 import type { PluginEntry, PluginFailure, PluginPackage, SearchedRoot } from './types.js';
 
 /**
@@ -146,20 +147,24 @@ export function conflictError(entries: Conflict, referencedFrom?: string): Plugi
   });
 }
 
-/** What the registry knows when nothing provides a plugin. */
-export interface NotFoundContext {
+/** Where discovery looked. */
+export interface SearchContext {
   readonly roots: readonly SearchedRoot[];
   /** Where the search for a project package.json started, when none was found. */
   readonly noProjectAbove: string | undefined;
   /** The project root, where `npm install` should run. */
   readonly projectRoot: string | undefined;
+}
+
+/** What the registry knows when nothing provides a plugin. */
+export interface NotFoundContext extends SearchContext {
   /** Dependencies of the project that are listed but not installed. */
   readonly notInstalled: readonly string[];
   /** Names of the kind that were found. */
   readonly found: readonly string[];
 }
 
-function searchedText({ roots, noProjectAbove }: NotFoundContext): string {
+function searchedText({ roots, noProjectAbove }: SearchContext): string {
   const searched = `Searched the dependencies of ${roots.map((root) => root.label).join(' and of ')}`;
   if (noProjectAbove === undefined) {
     return roots.length === 0 ? 'No dependencies could be searched' : searched;
@@ -168,6 +173,33 @@ function searchedText({ roots, noProjectAbove }: NotFoundContext): string {
   return roots.length === 0
     ? `No dependencies were searched, as ${noProject}`
     : `${searched} only, as ${noProject}`;
+}
+
+/** Where to run an install: in the project, or in a new one next to the config directory. */
+function installAdvice(projectRoot: string | undefined, install: string): string {
+  return projectRoot === undefined
+    ? `Create a package.json next to your config directory (npm init -y), then ${install}`
+    : `${install} in ${projectRoot}`;
+}
+
+/**
+ * No plugin package is installed at all (a bare @lighthouse/cli): say where we looked and what
+ * to install, for commands that list plugins rather than resolve one.
+ */
+export function noPluginsError(context: SearchContext): LighthouseError {
+  const packages = Object.values(FIRST_PARTY_PLUGINS).flatMap((byName) => Object.values(byName));
+  return new LighthouseError(
+    ErrorCode.PluginNotFound,
+    `No lighthouse plugins are installed. ${searchedText(context)}`,
+    {
+      suggestions: [
+        installAdvice(
+          context.projectRoot,
+          `npm install the plugins you use (${[...new Set(packages)].sort().join(', ')}), or ${ALL_PLUGINS_PACKAGE} for all of them`,
+        ),
+      ],
+    },
+  );
 }
 
 /** No installed package provides the plugin: list what was found, where we looked, and fixes. */
@@ -191,11 +223,11 @@ export function notFoundError(
         `${context.notInstalled.length === 1 ? 'is' : 'are'} listed in its package.json but not installed`,
     );
   }
-  const install = `npm install ${packagePrefixes[kind]}${name} (or whichever package provides it)`;
-  suggestions.push(
-    context.projectRoot === undefined
-      ? `Create a package.json next to your config directory (npm init -y), then ${install}`
-      : `${install} in ${context.projectRoot}`,
-  );
+  const firstParty = firstPartyPackage(kind, name);
+  const install =
+    firstParty === undefined
+      ? `npm install ${packagePrefixes[kind]}${name} (or whichever package provides it)`
+      : `npm install ${firstParty} (or ${ALL_PLUGINS_PACKAGE} for every first-party plugin)`;
+  suggestions.push(installAdvice(context.projectRoot, install));
   return pluginError(ErrorCode.PluginNotFound, kind, name, text, { referencedFrom, suggestions });
 }

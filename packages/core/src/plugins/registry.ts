@@ -7,7 +7,7 @@ import { discoverPlugins } from './discover.js';
 import type { DiscoverOptions, PluginScan } from './discover.js';
 import { loadEntry } from './load.js';
 import type { LoadOutcome } from './load.js';
-import { conflictError, failureError, notFoundError } from './messages.js';
+import { conflictError, failureError, noPluginsError, notFoundError } from './messages.js';
 import type { Conflict } from './messages.js';
 import type { PluginEntry } from './types.js';
 
@@ -82,6 +82,15 @@ export class PluginRegistry implements PluginResolver {
       isConflict(entries) ? [conflictError(entries)] : [],
     );
     return [...this.#scan.problems, ...conflicts];
+  }
+
+  /**
+   * When discovery found no plugin package at all (not even a broken one): the error that says
+   * where it looked and what to install. A bare @lighthouse/cli is in this state.
+   */
+  nothingInstalled(): LighthouseError | undefined {
+    if (this.#entries.length > 0 || this.#scan.broken.length > 0) return undefined;
+    return noPluginsError(this.#scan);
   }
 
   /**

@@ -251,6 +251,34 @@ describe('where discovery looks', () => {
   });
 });
 
+describe('a project with no plugin package (a bare @lighthouse/cli)', () => {
+  it('says so, where it looked and which packages to install', async () => {
+    const registry = await registryFor('no-lighthouse-key');
+    const error = registry.nothingInstalled();
+    expect(error?.code).toBe(ErrorCode.PluginNotFound);
+    expect(error?.message).toContain(
+      `No lighthouse plugins are installed. Searched the dependencies of ${project('no-lighthouse-key', 'package.json')}`,
+    );
+    expect(error?.suggestions.join('\n')).toContain(
+      `@lighthouse/check-http, @lighthouse/check-redis, @lighthouse/check-tcp, @lighthouse/haproxy-agent, @lighthouse/haproxy-balancer, @lighthouse/zookeeper-discovery), or @lighthouse/all for all of them in ${project('no-lighthouse-key')}`,
+    );
+  });
+
+  it('names the first-party package of a missing first-party plugin', async () => {
+    const error = await failure(
+      (await registryFor('no-lighthouse-key')).resolve('discovery', 'zookeeper', referencedFrom),
+    );
+    expect(error.suggestions).toContain(
+      `npm install @lighthouse/zookeeper-discovery (or @lighthouse/all for every first-party plugin) in ${project('no-lighthouse-key')}`,
+    );
+  });
+
+  it('is not said when some package provides a plugin, or claims one and is broken', async () => {
+    expect((await registryFor('valid-esm')).nothingInstalled()).toBeUndefined();
+    expect((await registryFor('wrong-api-version')).nothingInstalled()).toBeUndefined();
+  });
+});
+
 describe('problems, list and loadAll (for `lighthouse plugins`)', () => {
   it('lists entries by kind, then name', async () => {
     const registry = await registryFor('wrong-shape');

@@ -1,11 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import Value from 'typebox/value';
 import type { AnyPlugin, PluginKind } from '@lighthouse/core';
-import { PluginManifest, PluginRegistry, pluginShapeProblems } from '@lighthouse/core/engine';
+import {
+  FIRST_PARTY_PLUGINS,
+  PluginManifest,
+  PluginRegistry,
+  pluginShapeProblems,
+} from '@lighthouse/core/engine';
 import { missingDescriptions } from '@lighthouse/testing';
-import { cliPackageDir } from '../src/environment.js';
 
 /** A documented example config per plugin: the schema must accept it (defaults applied). */
 const examples: Record<string, { config: unknown; cluster?: unknown }> = {
@@ -24,7 +29,9 @@ const examples: Record<string, { config: unknown; cluster?: unknown }> = {
   },
 };
 
-const registry = await PluginRegistry.discover({ selfPackageDirs: [cliPackageDir] });
+/** @lighthouse/all: its dependencies are every first-party plugin. */
+const allPackageDir = fileURLToPath(new URL('..', import.meta.url));
+const registry = await PluginRegistry.discover({ selfPackageDirs: [allPackageDir] });
 const statuses = await registry.loadAll();
 const firstParty = statuses.filter((status) => status.entry.packageName.startsWith('@lighthouse/'));
 
@@ -33,6 +40,15 @@ describe('first-party plugins (meta-tests)', () => {
     expect(firstParty.map(({ entry }) => `${entry.kind}/${entry.name}`).sort()).toEqual(
       Object.keys(examples).sort(),
     );
+  });
+
+  it("are core's catalogue for install advice, package for package", () => {
+    const catalogue = Object.entries(FIRST_PARTY_PLUGINS).flatMap(([kind, byName]) =>
+      Object.entries(byName).map(([name, pkg]) => `${kind}/${name} ${pkg}`),
+    );
+    expect(
+      firstParty.map(({ entry }) => `${entry.kind}/${entry.name} ${entry.packageName}`).sort(),
+    ).toEqual(catalogue.sort());
   });
 
   describe.each(
