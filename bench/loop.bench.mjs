@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { encodeNode, silentLogger } from '@lighthouse/core';
+import { encodeNode, noopMetrics, silentLogger } from '@lighthouse/core';
 // Internals of the plugins, which their packages do not export: imported from the build.
 import { RuntimeApi } from '../packages/haproxy-balancer/dist/runtime/runtime-api.js';
 import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
@@ -35,8 +35,8 @@ if (spawnSync('haproxy', ['-v']).error !== undefined) {
 }
 
 const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'packages/cli/bin/lighthouse.js');
-const context = { log: silentLogger, debug: debug('lighthouse:bench') };
+const cli = join(root, 'packages/all/bin/lighthouse.js');
+const context = { log: silentLogger, debug: debug('lighthouse:bench'), metrics: noopMetrics };
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -214,8 +214,9 @@ async function registrationToRouting() {
     registrations: REGISTRATIONS,
     added_ms: stats(added),
     removed_ms: stats(removed),
-    target: 'p99 < 50 ms',
-    met: percentile(added, 99) < 50,
+    // Issue 10's goal: the floor is a ZooKeeper watch (~1 ms) and one runtime command (~0.2 ms).
+    target: 'p99 < 10 ms',
+    met: percentile(added, 99) < 10,
   };
 }
 
@@ -284,8 +285,8 @@ async function readsPerChange() {
     reads_per_add: { max: Math.max(...byKind.add), mean: round(avg(byKind.add)) },
     reads_per_remove: { max: Math.max(...byKind.remove), mean: round(avg(byKind.remove)) },
     reads_by_method: reads,
-    target: '<= 3 reads per change',
-    met: Math.max(...perChange) <= 3,
+    target: '<= 2 reads per change',
+    met: Math.max(...perChange) <= 2,
   };
 }
 
@@ -363,8 +364,8 @@ async function reporterCost() {
       'event-loop delay, so it is an upper bound of the reporter’s timer jitter).',
     pairs: REPORTER_PAIRS,
     cpu_percent_of_one_core: round(cpuPercent),
-    cpu_target: '< 10 %',
-    cpu_met: cpuPercent < 10,
+    cpu_target: '< 5 %',
+    cpu_met: cpuPercent < 5,
     start_jitter_ms: stats(jitter),
     checks_seen: jitter.length + accepts.size,
     // How late the bench process itself ran its callbacks meanwhile: the measurement's own noise.
@@ -421,3 +422,5 @@ try {
   await zookeeper?.stop();
   await rm(work, { recursive: true, force: true });
 }
+// A ZooKeeper client that a failed step left open would keep the process alive for ever.
+process.exit();

@@ -11,11 +11,14 @@ import type { WatchEvent } from './native-client.js';
 import type { ZooKeeperSession } from './session.js';
 
 /**
- * Events of one burst (a deploy, a rack going down) arrive within a few ms of each other, but a
- * steady stream of changes must not hold the listener back for longer than `maxMs`. A listed child
- * never read yet holds it regardless (see {@link awaited}).
+ * The reads of one change (a children event, then the new child's data) land within a
+ * millisecond on a healthy ensemble; 1 ms of quiet gathers them and adds next to nothing to
+ * change-to-routed. Larger bursts (a deploy) are gathered by the writer, which syncs serially
+ * and takes whatever arrived meanwhile in one sync; a steady stream must not hold the listener
+ * back for longer than `maxMs`. A listed child never read yet holds it regardless (see
+ * {@link awaited}).
  */
-const DELIVERY_WINDOW = { minMs: 5, maxMs: 250 };
+const DELIVERY_WINDOW = { minMs: 1, maxMs: 250 };
 /**
  * A child never read that fails this many reads in a row for a reason other than the connection
  * (NOAUTH…) stops holding delivery: with back-off 250 + 500 ms, about a second after the first.

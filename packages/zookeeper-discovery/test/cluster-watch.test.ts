@@ -56,7 +56,7 @@ function logged(lines: readonly string[], msg: string): Record<string, unknown>[
 }
 
 /**
- * Asserting an absence: a delivery is debounced by 5 ms, so one that was due shows up well within
+ * Asserting an absence: a delivery is debounced by 1 ms, so one that was due shows up well within
  * this quiet period.
  */
 function quiet(): Promise<void> {
