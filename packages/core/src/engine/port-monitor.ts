@@ -51,6 +51,11 @@ interface MonitoredCheck {
  * round every interval even when the last one hung, bug B18): the next round starts one interval
  * after the previous one started, or at once if it overran. The port is healthy when every check
  * passes; only a change of that verdict is reported, and logged (see {@link logRound}).
+ *
+ * One `setTimeout` per port is deliberate: Node gives every timer set in the same turn of the
+ * event loop the same start, so ports whose rounds end together start together next time and a
+ * reporter's rounds gather into a few bursts a second by themselves (500 ports at 1 s: ~15–20),
+ * which is what makes them cheap; a shared timer on a fixed grid measured dearer (bench/reporter).
  */
 export class PortMonitor {
   private checks = new Map<string, MonitoredCheck>();
@@ -184,6 +189,8 @@ export class PortMonitor {
    * (passing or not) without changing the verdict gets a line of its own.
    */
   private logRound(healthy: boolean, turned: readonly MonitoredCheck[]): void {
+    // The usual round: the verdict stays what was logged and no check turned.
+    if (turned.length === 0 && this.logged === healthy) return;
     const checks = [...this.checks.values()];
     const failed = (check: MonitoredCheck): boolean =>
       !check.state.passing && check.last?.ok === false;
@@ -278,7 +285,7 @@ export class PortMonitor {
   /** Runs one check once; returns it when this run made it turn (passing, or not any more). */
   private async runOne(check: MonitoredCheck): Promise<MonitoredCheck | undefined> {
     const { config } = check;
-    const instance = await this.instanceOf(check);
+    const instance = check.instance ?? (await this.instanceOf(check));
     if (instance === undefined) return undefined;
     const started = performance.now();
     const { outcome, result } =
@@ -293,13 +300,14 @@ export class PortMonitor {
       const seconds = 'perform' in instance ? (performance.now() - started) / 1000 : undefined;
       this.telemetry.checkRan(this.service.name, config.name, result, seconds);
     }
-    trace(
-      '%s:%d %s -> %s',
-      this.service.name,
-      this.port,
-      config.name,
-      outcome.ok ? 'ok' : (outcome.reason ?? 'failed'),
-    );
+    if (trace.enabled)
+      trace(
+        '%s:%d %s -> %s',
+        this.service.name,
+        this.port,
+        config.name,
+        outcome.ok ? 'ok' : (outcome.reason ?? 'failed'),
+      );
     check.last = { ...outcome, at: Date.now() };
     return check.state.record(outcome.ok) ? check : undefined;
   }

@@ -1,4 +1,10 @@
-import type { CounterMetric, GaugeMetric, HistogramMetric, Metrics } from '../contracts/metrics.js';
+import type {
+  CounterMetric,
+  GaugeMetric,
+  HistogramMetric,
+  MetricLabels,
+  Metrics,
+} from '../contracts/metrics.js';
 import type { MaintenanceMode } from '../maintenance/index.js';
 import type { CheckResult } from './run-check.js';
 
@@ -14,6 +20,14 @@ export interface GaugedPort {
 const RESULTS: readonly CheckResult[] = ['pass', 'fail', 'timeout', 'error'];
 const MODES: readonly MaintenanceMode[] = ['down', 'drain'];
 
+/** The label sets of one check's series, made once: every run of every port records them. */
+interface CheckSeries {
+  /** `{ service, check, result }` by result, for the results counter. */
+  readonly results: Readonly<Record<CheckResult, MetricLabels>>;
+  /** `{ service, check }`, for the duration histogram. */
+  readonly check: MetricLabels;
+}
+
 /**
  * The reporter's own metrics (its plugins record theirs through the same {@link Metrics}). Every
  * label comes from the config directory — service, check and port names — never from discovery
@@ -25,8 +39,8 @@ export class ReporterMetrics {
   private readonly healthy: GaugeMetric;
   private readonly registered: GaugeMetric;
   private readonly maintenance: GaugeMetric;
-  /** `service\0check` of every check that has run, so each gets all its result series. */
-  private readonly checks = new Set<string>();
+  /** The series of every check that has run, by service then check name. */
+  private readonly series = new Map<string, Map<string, CheckSeries>>();
   /** The ports the gauges hold series for, by `service\0port`. */
   private gauged = new Map<string, { service: string; port: string }>();
 
@@ -60,14 +74,34 @@ export class ReporterMetrics {
 
   /** One check run ended with `result`; `seconds` is how long `perform` took, if it ran. */
   checkRan(service: string, check: string, result: CheckResult, seconds: number | undefined): void {
-    const key = `${service}\0${check}`;
-    if (!this.checks.has(key)) {
-      this.checks.add(key);
-      // Every series exists from the first run, so increase() sees the first failure.
-      for (const other of RESULTS) this.checkResults.inc({ service, check, result: other }, 0);
+    const series = this.seriesOf(service, check);
+    this.checkResults.inc(series.results[result]);
+    if (seconds !== undefined) this.checkSeconds.observe(seconds, series.check);
+  }
+
+  private seriesOf(service: string, check: string): CheckSeries {
+    let checks = this.series.get(service);
+    if (checks === undefined) {
+      checks = new Map();
+      this.series.set(service, checks);
     }
-    this.checkResults.inc({ service, check, result });
-    if (seconds !== undefined) this.checkSeconds.observe(seconds, { service, check });
+    let series = checks.get(check);
+    if (series === undefined) {
+      const labels = (result: CheckResult) => Object.freeze({ service, check, result });
+      series = {
+        results: {
+          pass: labels('pass'),
+          fail: labels('fail'),
+          timeout: labels('timeout'),
+          error: labels('error'),
+        },
+        check: Object.freeze({ service, check }),
+      };
+      checks.set(check, series);
+      // Every series exists from the first run, so increase() sees the first failure.
+      for (const other of RESULTS) this.checkResults.inc(series.results[other], 0);
+    }
+    return series;
   }
 
   /** Sets the gauges of every port the reporter has; the series of ports gone are removed. */

@@ -36,43 +36,48 @@ export async function settleWithin<T>(
 }
 
 /** {@link settleWithin}, also saying why a task produced no value. */
-async function settle<T>(
+function settle<T>(
   task: (signal: AbortSignal) => T | Promise<T>,
   timeoutMs: number,
   stop: AbortSignal,
   late?: (value: T) => void,
 ): Promise<{ settled: Settled<T>; cutoff?: Cutoff }> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onStop = (): void => undefined;
-  let cutOff = false;
-  const cutoff = new Promise<{ settled: Settled<T>; cutoff: Cutoff }>((resolve) => {
-    const end = (reason: string, why: Cutoff): void => {
-      cutOff = true;
-      controller.abort();
-      resolve({ settled: { ok: false, reason }, cutoff: why });
+  // One promise, settled by whichever comes first: the task, its deadline or the stop (this runs
+  // for every check run, so no race of three promises is built for it).
+  return new Promise((resolve) => {
+    const controller = new AbortController();
+    let ended = false;
+    /** Settles the run unless it already ended; says whether this call settled it. */
+    const end = (outcome: { settled: Settled<T>; cutoff?: Cutoff }): boolean => {
+      if (ended) return false;
+      ended = true;
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+      resolve(outcome);
+      return true;
     };
-    timer = setTimeout(() => end(`timed out after ${timeoutMs} ms`, 'timeout'), timeoutMs);
-    onStop = () => end('stopped', 'stopped');
+    const cut = (reason: string, why: Cutoff): void => {
+      if (end({ settled: { ok: false, reason }, cutoff: why })) controller.abort();
+    };
+    const onStop = (): void => cut('stopped', 'stopped');
+    const timer = setTimeout(() => cut(`timed out after ${timeoutMs} ms`, 'timeout'), timeoutMs);
     if (stop.aborted) onStop();
     else stop.addEventListener('abort', onStop, { once: true });
+    const failed = (error: unknown): void => {
+      end({ settled: { ok: false, reason: describeError(error) }, cutoff: 'error' });
+    };
+    let pending: T | Promise<T>;
+    try {
+      pending = task(controller.signal);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    Promise.resolve(pending).then((value) => {
+      // A value after the cutoff goes to `late`, so the caller can release it.
+      if (!end({ settled: { ok: true, value } })) late?.(value);
+    }, failed);
   });
-  const run = (async () => task(controller.signal))().then(
-    (value): { settled: Settled<T> } => {
-      if (cutOff) late?.(value);
-      return { settled: { ok: true, value } };
-    },
-    (error: unknown): { settled: Settled<T>; cutoff: Cutoff } => ({
-      settled: { ok: false, reason: describeError(error) },
-      cutoff: 'error',
-    }),
-  );
-  try {
-    return await Promise.race([run, cutoff]);
-  } finally {
-    clearTimeout(timer);
-    stop.removeEventListener('abort', onStop);
-  }
 }
 
 /** Runs `check.perform` once within `timeoutMs` (or until `stop`), normalising its answer. */
