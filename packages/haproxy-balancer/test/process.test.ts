@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, LighthouseError } from '@lighthouse/core';
 import { detectVersion, HAPROXY_MISSING, parseVersion } from '../src/process/version.js';
 import { writeFileAtomic } from '../src/process/files.js';
+import { alertsFirst } from '../src/process/haproxy-process.js';
 import { isHAProxyFor, isOurHAProxy, readPidFile, runningMaster } from '../src/process/pid.js';
 import { versionAtLeast } from '../src/process/version.js';
 
@@ -120,5 +121,23 @@ describe('detectVersion', () => {
     } finally {
       await dir.cleanup();
     }
+  });
+});
+
+describe('alertsFirst', () => {
+  it("puts HAProxy's [ALERT] lines before its [NOTICE] banner, keeping every line", () => {
+    const output = [
+      '[NOTICE]   (1) : haproxy version is 2.6.12',
+      '[NOTICE]   (1) : path to executable is /usr/sbin/haproxy',
+      '[ALERT]    (1) : Binding [cfg:3] for frontend c4: cannot bind socket (Address already in use)',
+      '[ALERT]    (1) : [haproxy.main()] Some protocols failed to start their listeners! Exiting.',
+    ].join('\n');
+    expect(alertsFirst(output).split('\n')).toEqual([
+      '[ALERT]    (1) : Binding [cfg:3] for frontend c4: cannot bind socket (Address already in use)',
+      '[ALERT]    (1) : [haproxy.main()] Some protocols failed to start their listeners! Exiting.',
+      '[NOTICE]   (1) : haproxy version is 2.6.12',
+      '[NOTICE]   (1) : path to executable is /usr/sbin/haproxy',
+    ]);
+    expect(alertsFirst('no alerts here')).toBe('no alerts here');
   });
 });

@@ -132,7 +132,7 @@ export class HAProxyProcess {
     if (status !== 0) {
       const output = (await readFile(stderrFile, 'utf8').catch(() => '')).trim();
       throw new Error(
-        `HAProxy failed to start (exit status ${status}): ${output || '(no output)'}`,
+        `HAProxy failed to start (exit status ${status}): ${alertsFirst(output) || '(no output)'}`,
       );
     }
     return this.waitReady();
@@ -198,4 +198,15 @@ export class HAProxyProcess {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
+}
+
+/**
+ * HAProxy's start-up output with its [ALERT] lines first: it opens with [NOTICE] lines (the
+ * version), and a log that shows an error's first line would otherwise hide the cause
+ * ("cannot bind socket").
+ */
+export function alertsFirst(output: string): string {
+  const lines = output.split('\n');
+  const alerts = lines.filter((line) => line.includes('[ALERT]'));
+  return [...alerts, ...lines.filter((line) => !line.includes('[ALERT]'))].join('\n');
 }
