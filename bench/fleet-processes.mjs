@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { request } from 'node:http';
+import { cpuOf } from './proc.mjs';
 
 /** Whether a process with this PID exists (a zombie counts as gone). */
 export async function alive(pid) {
@@ -10,14 +11,13 @@ export async function alive(pid) {
   return stat !== '' && !/^\d+ \(.*\) Z /.test(stat);
 }
 
-/** CPU seconds (utime + stime, clock ticks of 1/100 s) and RSS in MiB of a process. */
+/** CPU seconds (utime + stime) and RSS in MiB of a process; undefined once it is gone. */
 export async function processUsage(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  const cpu = await cpuOf(pid).catch(() => undefined);
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  if (stat === undefined) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (cpu === undefined) return undefined;
   const rssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssMiB: rssKb / 1024 };
+  return { cpuSeconds: cpu.user + cpu.system, rssMiB: rssKb / 1024 };
 }
 
 /** One GET without keep-alive: the status, or 0 and the error. */

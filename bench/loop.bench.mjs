@@ -21,6 +21,13 @@ import { ZooKeeperDiscovery } from '../packages/zookeeper-discovery/dist/discove
 import { ZooKeeperSession } from '../packages/zookeeper-discovery/dist/session.js';
 import debug from 'debug';
 import { percentile } from './percentile.mjs';
+import { cpuOf } from './proc.mjs';
+
+/** CPU seconds (user + system) of a process. */
+const cpuSecondsOf = async (pid) => {
+  const { user, system } = await cpuOf(pid);
+  return user + system;
+};
 
 const REGISTRATIONS = 50;
 const CLUSTER_SIZE = 1_000;
@@ -110,14 +117,6 @@ function startCli(args) {
   };
   children.push(handle);
   return handle;
-}
-
-/** CPU seconds (user + system) of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-async function cpuSeconds(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based, proc(5)).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const work = await mkdtemp(join(tmpdir(), 'lighthouse-loop-bench-'));
@@ -338,10 +337,10 @@ async function reporterCost() {
   await sleep(REPORTER_WARMUP_MS); // start-up, first checks and 500 registrations settle
   const ownDelay = monitorEventLoopDelay({ resolution: 5 });
   ownDelay.enable();
-  const cpuStart = await cpuSeconds(reporter.child.pid);
+  const cpuStart = await cpuSecondsOf(reporter.child.pid);
   const wallStart = performance.now();
   await sleep(REPORTER_MEASURE_MS); // the measurement window itself
-  const cpuEnd = await cpuSeconds(reporter.child.pid);
+  const cpuEnd = await cpuSecondsOf(reporter.child.pid);
   const wallMs = performance.now() - wallStart;
   ownDelay.disable();
   await reporter.stop();

@@ -15,7 +15,7 @@
 //   --node-arg <flag>  more node flags for the reporter (e.g. --trace-deopt); --stdout <file>
 //              keeps the reporter's stdout there (one file per round: <file>.<round>).
 // Needs ZooKeeper (apt-get install zookeeper), like test-integration/.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startZooKeeper } from '@lighthouse/testing';
+import { cpuOf } from './proc.mjs';
 
 const SERVICES = 50;
 const PORTS_PER_SERVICE = 10;
@@ -51,8 +52,6 @@ const bins = (
 ).map((bin) => resolve(bin));
 const rounds = Number(args.rounds);
 const measureMs = Number(args.measure) * 1_000;
-const ticksPerSecond =
-  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -61,14 +60,6 @@ const median = (values) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
-
-/** User and system CPU seconds of a process, from /proc/<pid>/stat (utime, stime: proc(5)). */
-async function cpuOf(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // After "pid (comm) " the fields start at state (field 3): utime is field 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) / ticksPerSecond, system: Number(fields[12]) / ticksPerSecond };
-}
 
 /**
  * CPU seconds of each thread of a process as the scheduler measured them (the first field of
