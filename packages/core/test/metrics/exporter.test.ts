@@ -62,6 +62,34 @@ function listenOn(host: string): Promise<Server | undefined> {
 const closeServer = (server: Server): Promise<void> =>
   new Promise((resolve) => server.close(() => resolve()));
 
+/**
+ * A server of ours on 127.0.0.1:P and an exporter on [::1]:P. Another process may hold [::1]:P
+ * for a port the kernel gave us on 127.0.0.1, so a few ports are tried.
+ */
+async function exporterOnV6BesideV4Holder(): Promise<{
+  holder: Server;
+  port: number;
+  v6: MetricsExporter;
+}> {
+  for (let attempt = 1; ; attempt += 1) {
+    const holder = await listenOn('127.0.0.1');
+    if (holder === undefined) throw new Error('cannot listen on 127.0.0.1');
+    const address = holder.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const v6 = await startMetricsExporter({
+        listen: `[::1]:${port}`,
+        metrics,
+        logger: recordingLogger(),
+      });
+      return { holder, port, v6 };
+    } catch (error) {
+      await closeServer(holder);
+      if (attempt === 5) throw error;
+    }
+  }
+}
+
 const logger = recordingLogger();
 let metrics: MetricsRegistry;
 let exporter: MetricsExporter;
@@ -211,19 +239,20 @@ describe('binding', () => {
     }
   });
 
-  it('serves on IPv6 loopback [::1]', async (context) => {
+  it('serves on IPv6 loopback [::1] only, beside our own server on 127.0.0.1 at the same port', async (context) => {
     const probe = await listenOn('::1');
     if (probe === undefined) {
       context.skip('this machine cannot bind ::1 (no IPv6 loopback): IPv6 NOT verified');
       return;
     }
-    const address = probe.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
     await closeServer(probe);
-    const v6 = await startMetricsExporter({
-      listen: `[::1]:${port}`,
-      metrics,
-      logger: recordingLogger(),
+    // We hold 127.0.0.1:port ourselves, so no other process on this machine can answer there:
+    // the exporter on [::1]:port must start beside it, and IPv4 connections reach the holder.
+    const { holder, port, v6 } = await exporterOnV6BesideV4Holder();
+    let holderConnections = 0;
+    holder.on('connection', (socket) => {
+      holderConnections += 1;
+      socket.destroy();
     });
     try {
       expect(v6.address).toEqual({ host: '::1', port });
@@ -231,10 +260,11 @@ describe('binding', () => {
       const reply = await send({ host: '::1', port }, '/metrics');
       expect(reply.status).toBe(200);
       expect(reply.body).toContain('lighthouse_test_scrapes_total');
-      // Only ::1 was bound: IPv4 loopback on the same port is not this server.
-      expect(await tryConnect('127.0.0.1', port)).toBe('ECONNREFUSED');
+      expect(await tryConnect('127.0.0.1', port)).toBe('connected');
+      await expect.poll(() => holderConnections).toBe(1);
     } finally {
       await v6.close();
+      await closeServer(holder);
     }
   });
 
