@@ -16,6 +16,8 @@ export interface FleetOptions {
   pollIntervalMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Node options for every writer process (e.g. `--cpu-prof`), before the CLI's path. */
+  writerNodeArgs?: string[];
 }
 
 /** A writer's routed set of one cluster that differs from the expected one (or could not be read). */

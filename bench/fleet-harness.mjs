@@ -152,6 +152,7 @@ export async function startFleet(options) {
   const sessionTimeout = options.sessionTimeout ?? 10;
   const pollIntervalMs = options.pollIntervalMs ?? 1;
   const log = options.log ?? (() => {});
+  const writerNodeArgs = options.writerNodeArgs ?? [];
   const work = await mkdtemp(join(tmpdir(), 'lighthouse-fleet-'));
   const context = { log: silentLogger, debug: debug('lighthouse:fleet'), metrics: noopMetrics };
   const fleet = {
@@ -221,7 +222,7 @@ export async function startFleet(options) {
     }
     log(`starting ${writerCount} writers`);
     for (const writer of fleet.writers) {
-      startWriter(writer);
+      startWriter(writer, writerNodeArgs);
       stoppers.push(() => stopWriter(writer));
       writer.poller = new RoutePoller(writer.socketFile, pollIntervalMs);
     }
@@ -305,8 +306,9 @@ async function writerConfig(work, index, clusters, discoveryYaml) {
   return writer;
 }
 
-function startWriter(writer) {
-  const child = spawn(process.execPath, [cli, 'writer', writer.configDir, '--log-format', 'json'], {
+function startWriter(writer, nodeArgs) {
+  const args = [...nodeArgs, cli, 'writer', writer.configDir, '--log-format', 'json'];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
   });

@@ -6,7 +6,7 @@
 // through every writer's HAProxy. Prints one JSON object.
 // Usage: node bench/fleet.bench.mjs [--writers 20] [--registrations 2000] [--sessions 200]
 //          [--clusters 20] [--backends 50] [--waves 2] [--fraction 0.2] [--concurrency 8]
-//          [--poll-interval 2]
+//          [--poll-interval 10] [--writer-cpu-prof DIR]
 import { parseArgs } from 'node:util';
 import { percentile } from './percentile.mjs';
 import { processUsage, startFleet } from './fleet-harness.mjs';
@@ -21,7 +21,11 @@ const { values: args } = parseArgs({
     waves: { type: 'string', default: '2' },
     fraction: { type: 'string', default: '0.2' },
     concurrency: { type: 'string', default: '8' },
-    'poll-interval': { type: 'string', default: '2' },
+    // Each poll is a `show servers state` that HAProxy and this process pay for: at 2 ms, 20
+    // writers × 8 changes in flight polled hard enough to slow the writers they measure.
+    'poll-interval': { type: 'string', default: '10' },
+    // A CPU profile of every writer, written to DIR when it stops (open in Chrome DevTools).
+    'writer-cpu-prof': { type: 'string' },
   },
 });
 const size = {
@@ -49,7 +53,9 @@ const log = (line) => process.stderr.write(`fleet bench +${Date.now() - started}
 
 let fleet;
 try {
-  fleet = await startFleet({ ...size, pollIntervalMs: POLL_MS, log });
+  const profile = args['writer-cpu-prof'];
+  const writerNodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  fleet = await startFleet({ ...size, pollIntervalMs: POLL_MS, log, writerNodeArgs });
   await fleet.waitConverged(300_000);
   log('converged; settling 2 s');
   await new Promise((done) => setTimeout(done, 2_000));
@@ -116,7 +122,7 @@ try {
       'registration changes from the reporter sessions in this process, CONCURRENCY in flight; each ' +
       'timed from before publish() until `show servers state` on every writer’s HAProxy shows ' +
       `the server routed (UP, not in maintenance) or no longer routed, polled every ${POLL_MS} ms ` +
-      'per writer. ZooKeeper packets per writer: `cons` recved on the writer’s own connection ' +
+      'per writer (so each figure is late by up to that much). ZooKeeper packets per writer: `cons` recved on the writer’s own connection ' +
       '(reads, watch re-arms and pings) over the deploy, divided by all changes (each writer ' +
       'watches every cluster); the lower bound subtracts the most pings the deploy could hold. ' +
       'Reloads: lighthouse_haproxy_reloads_total from each writer’s metrics, and the HAProxy ' +

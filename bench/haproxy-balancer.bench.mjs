@@ -18,7 +18,7 @@ import { percentile } from './percentile.mjs';
 const RENDER_RUNS = 50;
 const LATENCY_CHANGES = 200;
 const MEMBERSHIP_CHANGES = 1_000;
-const LARGE_LATENCY_CHANGES = 20;
+const LARGE_LATENCY_CHANGES = 100;
 
 if (spawnSync('haproxy', ['-v']).error !== undefined) {
   console.error('haproxy not found: apt-get install haproxy');

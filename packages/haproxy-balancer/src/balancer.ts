@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   describeError,
@@ -16,20 +15,26 @@ import type {
   Metrics,
   Node,
 } from '@lighthouse/core';
-import { desiredState, withKnownNodes } from './desired.js';
+import { DesiredMemo, desiredState, unknownClusters, withKnownNodes } from './desired.js';
 import type { DesiredConfig } from './desired.js';
+import { AppliedFiles } from './applied-files.js';
+import type { AppliedConfig } from './applied-files.js';
 import { renderedAgentInters } from './agent-interval.js';
-import { planSync } from './plan.js';
+import { planSync, reloadWhy } from './plan.js';
 import type { Plan, PlanHistory } from './plan.js';
+import { ChangeTracker, scoped } from './sync-scope.js';
 import { BalancerTelemetry } from './telemetry.js';
 import type { Why } from './telemetry.js';
 import { describeBalancer } from './describe.js';
-import { capStderrLog } from './process/stderr-log.js';
+import { StderrLogCap } from './process/stderr-log.js';
+import { WarningsOnce } from './warnings-once.js';
 import { HAProxyLifecycle } from './process/lifecycle.js';
-import { cachePath, cacheText, loadCache } from './outage-cache.js';
+import { loadCache } from './outage-cache.js';
+import { balancerPaths } from './paths.js';
+import type { BalancerPaths } from './paths.js';
 import { renderedHash } from './render.js';
 import { peersFingerprint } from './fingerprint.js';
-import { readTextIfExists, writeFileAtomic } from './process/files.js';
+import { isDirectory, readTextIfExists } from './process/files.js';
 import { HAProxyProcess } from './process/haproxy-process.js';
 import { probeHAProxy, Watchdog } from './process/watchdog.js';
 import type { RestartRequest } from './process/watchdog.js';
@@ -37,6 +42,7 @@ import { detectVersion, versionAtLeast } from './process/version.js';
 import type { HAProxyVersion } from './process/version.js';
 import { RuntimeApi } from './runtime/runtime-api.js';
 import { liveServers } from './runtime-sync.js';
+import type { LiveState } from './runtime-sync.js';
 import { ServerChanges } from './server-changes.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 
@@ -47,38 +53,22 @@ import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
  * reload (candidate checked with `haproxy -c`, installed atomically, reloaded through the master
  * CLI, verified, at most one per restart_interval). A dead HAProxy is started again: by the next
  * sync, and between syncs by the watchdog (src/process/watchdog.ts), from the last synced config.
+ *
+ * A sync costs work in proportion to the change (issue 10): unchanged clusters keep their
+ * rendered backends (cluster-memo.ts), and only the changed clusters' backends are read and
+ * planned, unless the sync must look at everything (see sync-scope.ts).
  */
 
 type Cluster = ClusterState<HAProxyClusterConfig>;
 
 /** What HAProxy was last given by this balancer (or, after a restart, by its predecessor). */
-interface Applied {
-  hash: string;
-  structure: string;
-  text: string;
-  /** Fingerprint of the `peers` HAProxy runs: may lag `text` (peers alone reload later). */
-  peers: string;
+interface Applied extends AppliedConfig {
   /** The text's agent intervals by `<backend>/<server>`, read when first needed. */
   agentInters?: Map<string, string>;
 }
 
-/** Paths and settings derived from haproxy.yaml. */
-export interface BalancerPaths {
-  configFile: string;
-  cacheFile: string;
-  masterSocket: string;
-  stderrFile: string;
-}
-
-/** Where the balancer keeps its files; `master_socket` defaults to `<socket_file>.master`. */
-export function balancerPaths(config: HAProxyConfig): BalancerPaths {
-  return {
-    configFile: config.config_file,
-    cacheFile: cachePath(config.config_file),
-    masterSocket: config.master_socket ?? `${config.socket_file}.master`,
-    stderrFile: `${config.config_file}.stderr.log`,
-  };
-}
+export { balancerPaths } from './paths.js';
+export type { BalancerPaths } from './paths.js';
 
 class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly paths: BalancerPaths;
@@ -89,10 +79,8 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly peersReload: CoalescingTimer;
   /** Whether the last sync failed: its topology, not the last good one, may be running. */
   private lastSyncFailed = false;
-  /** {@link cacheKey} of what the outage cache last recorded. */
-  private cachedKey: string | undefined;
-  /** The renderer's warnings of the last sync: each is logged when it appears, not every sync. */
-  private warningsLogged = new Set<string>();
+  /** The renderer's warnings: each is logged when it appears, not every sync. */
+  private readonly warnings: WarningsOnce;
   /** The writer calls sync serially; this keeps it so for any other caller (1.0's B19). */
   private readonly queue = new SerialQueue();
   /** Tasks of the queue running now (a sync, a watchdog restart): the watchdog waits. */
@@ -105,19 +93,27 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
   private readonly telemetry: BalancerTelemetry;
   /** What runtime batches leave behind: operator states, pending removals (server-changes.ts). */
   private readonly changes: ServerChanges;
-  private stderrCheckedAt = 0;
+  private readonly stderrCap: StderrLogCap;
   private readonly history: PlanHistory;
+  /** Rendered backends and traits of unchanged clusters, reused by the next sync. */
+  private readonly memo = new DesiredMemo();
+  /** What the last sync converged: the next one looks at the changed clusters only. */
+  private readonly tracker = new ChangeTracker();
+  /** haproxy.cfg and the outage cache, written in the background. */
+  private readonly files: AppliedFiles;
 
   constructor(
     private readonly config: HAProxyConfig,
     private readonly log: Logger,
     version: HAProxyVersion,
     private applied: Applied | undefined,
-    private known: Map<string, readonly Node[]>,
-    cachedKey: string | undefined,
+    private known: ReadonlyMap<string, readonly Node[]>,
     metrics: Metrics,
   ) {
-    this.cachedKey = cachedKey;
+    this.paths = balancerPaths(config);
+    this.files = new AppliedFiles(this.paths, log, applied);
+    this.warnings = new WarningsOnce(log);
+    this.stderrCap = new StderrLogCap(this.paths.stderrFile, log);
     // One reload `peers_reload_delay` after the first change of peers: min = max, so changes
     // meanwhile join that window instead of pushing it back.
     const delayMs = (config.peers_reload_delay ?? 10) * 1000;
@@ -129,7 +125,6 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
       );
     });
     this.telemetry = new BalancerTelemetry(metrics);
-    this.paths = balancerPaths(config);
     this.dynamicServers = versionAtLeast(version, 2, 6);
     this.runtime = new RuntimeApi(config.socket_file);
     this.changes = new ServerChanges({
@@ -183,7 +178,11 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     this.peersReload.close();
     await this.watchdog?.stop();
     this.runtime.reset();
+    await this.flush();
   }
+
+  /** Resolves once haproxy.cfg and the outage cache hold what the last sync applied. */
+  readonly flush = (): Promise<void> => this.files.flush();
 
   /** What HAProxy runs now (`show servers state`), the reload history, the process facts. */
   async describe(): Promise<BalancerReport> {
@@ -194,7 +193,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     const live =
       pid === undefined
         ? undefined
-        : await liveServers(status, this.log).finally(() => status.reset());
+        : (await liveServers(status, this.log).finally(() => status.reset()))?.servers;
     return describeBalancer({
       live,
       held: this.changes.held,
@@ -263,7 +262,9 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
 
   /**
    * One convergence. The no-op case (the 60 s safety net) costs two small file reads (PID file,
-   * /proc cmdline), one `show servers state` and a render: no file write, no other command.
+   * /proc cmdline), one `show servers state` and a render: no file write, no other command. A
+   * change costs one `show servers state <backend>` per changed cluster, their render and plan,
+   * their commands, then the file writes.
    */
   private async syncNow(clusters: readonly Cluster[]): Promise<void> {
     // A fresh admin session per sync (one connect, ~0.2 ms): a session opened before a reload
@@ -271,31 +272,79 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     // read its stale state and keep it alive. Within a sync the session is reused.
     this.runtime.reset();
     const pid = await this.process.runningPid();
-    const live = pid === undefined ? undefined : await liveServers(this.runtime, this.log);
-    const desired = this.desired(withKnownNodes(clusters, this.known, live));
-    this.logWarnings(desired.render.warnings);
+    const { changed, checkedAllAt, worker } = this.tracker.begin(clusters, pid);
+    // A sync that looks at everything renders everything afresh too: a caller that broke the
+    // contract (mutated a node list in place) is caught up with here.
+    if (changed === undefined) this.memo.clear();
+    let desired = this.desired(withKnownNodes(clusters, this.known, undefined));
+    let scope =
+      changed !== undefined && desired.structure === this.applied?.structure
+        ? [...changed].filter((name) => desired.backends.has(name))
+        : undefined;
+    let live = pid === undefined ? undefined : await liveServers(this.runtime, this.log, scope);
+    if (scope !== undefined && live !== undefined && live.worker !== worker) {
+      // Reloaded by someone else since the last sync: see SyncScope.worker.
+      scope = undefined;
+      live = await liveServers(this.runtime, this.log);
+    }
+    if (
+      scope === undefined &&
+      live !== undefined &&
+      unknownClusters(clusters, this.known).length > 0
+    ) {
+      desired = this.desired(withKnownNodes(clusters, this.known, live.servers));
+    }
+    this.warnings.log(desired.render.warnings);
     this.changes.seed(() => this.cachedDesired(clusters).backends);
+    const outcome = await this.converge(desired, pid, live, scope, clusters);
+    if (outcome !== undefined) {
+      // After a start or a reload, settle() read and planned every backend.
+      const runsPid = outcome.restarted ? await this.process.runningPid() : pid;
+      const at = outcome.restarted ? Date.now() : checkedAllAt;
+      if (runsPid !== undefined) this.tracker.record(runsPid, outcome.worker, clusters, at);
+    }
+    this.remember(desired);
+    await this.stderrCap.check();
+  }
+
+  /**
+   * Brings HAProxy to `desired`: starts it, reloads it, or runs the plan's commands (then writes
+   * the file). Returns the worker that runs all of `desired` and whether it was started or
+   * reloaded for it; undefined when some runtime state is left to the next sync.
+   */
+  private async converge(
+    desired: DesiredConfig,
+    pid: number | undefined,
+    live: LiveState | undefined,
+    scope: readonly string[] | undefined,
+    clusters: readonly Cluster[],
+  ): Promise<{ worker: number; restarted: boolean } | undefined> {
+    const restarted = (worker: number | undefined) =>
+      worker === undefined ? undefined : { worker, restarted: true };
     if (pid === undefined) {
-      await this.start(desired, { cause: 'not-running', text: 'HAProxy was not running' });
-    } else if (live === undefined) {
+      const why: Why = { cause: 'not-running', text: 'HAProxy was not running' };
+      return restarted(await this.start(desired, why));
+    }
+    if (live === undefined) {
       this.refuseBlindReload(clusters);
       const text = 'the master runs but the admin socket does not answer';
-      await this.reload(desired, { cause: 'admin-socket', text }, pid);
-    } else {
-      const plan = planSync(desired, this.applied?.structure, live, this.history);
-      const refused = await this.changes.run(plan);
-      const why = reloadWhy(plan, refused);
-      if (why !== undefined) {
-        await this.reload(desired, why, pid);
-      } else {
-        await this.dualWrite(desired);
-        // Kept current after runtime changes too, not only before the writer's own reloads: a
-        // reload by someone else (`systemctl reload`) then keeps a drain set since.
-        if (plan.commands.length > 0) await this.lifecycle.saveServerState();
-      }
+      return restarted(await this.reload(desired, { cause: 'admin-socket', text }, pid));
     }
-    await this.remember(desired);
-    await this.capStderr();
+    const planned = planSync(
+      scoped(desired, scope),
+      this.applied?.structure,
+      live.servers,
+      this.history,
+    );
+    const plan: Plan = scope === undefined ? planned : { ...planned, scope: new Set(scope) };
+    const refused = await this.changes.run(plan);
+    const why = reloadWhy(plan, refused);
+    if (why !== undefined) return restarted(await this.reload(desired, why, pid));
+    this.dualWrite(desired);
+    // Kept current after runtime changes too, not only before the writer's own reloads: a
+    // reload by someone else (`systemctl reload`) then keeps a drain set since.
+    if (plan.commands.length > 0) await this.lifecycle.saveServerState();
+    return { worker: live.worker, restarted: false };
   }
 
   /**
@@ -307,20 +356,10 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     const cached = clusters
       .filter((cluster) => this.known.has(cluster.name))
       .map((cluster) => ({ ...cluster, discovered: false }));
-    return this.desired(withKnownNodes(cached, this.known, undefined));
-  }
-
-  /** Caps HAProxy's stderr file (checked at most every 10 s: a stat per sync is not needed). */
-  private async capStderr(): Promise<void> {
-    if (Date.now() - this.stderrCheckedAt < 10_000) return;
-    this.stderrCheckedAt = Date.now();
-    try {
-      if (await capStderrLog(this.paths.stderrFile)) {
-        this.log.info('capped HAProxy stderr log', { file: this.paths.stderrFile });
-      }
-    } catch (error) {
-      this.log.warn('could not cap the HAProxy stderr log', { error: describeError(error) });
-    }
+    // Not through the memo: these are not the clusters the next sync renders.
+    return desiredState(this.config, withKnownNodes(cached, this.known, undefined), {
+      dynamicServers: this.dynamicServers,
+    });
   }
 
   /** The `agent-inter` of a server line in the file HAProxy loaded (see agent-interval.ts). */
@@ -336,25 +375,29 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * without a server_state_file every server comes up ready with its agent running, and even
    * with one, a server new in this file has no saved state. A drained node would otherwise take
    * new sessions until the next sync (up to the writer's safety-net interval). What does not
-   * work is left to the next sync, which retries it: no second reload from here.
+   * work is left to the next sync, which retries it: no second reload from here. Returns the
+   * worker when all of it was re-applied.
    */
-  private async settle(desired: DesiredConfig): Promise<void> {
+  private async settle(desired: DesiredConfig): Promise<number | undefined> {
     this.changes.reloaded(desired.backends);
     let reason: string | undefined;
+    let worker: number | undefined;
     try {
       const live = await liveServers(this.runtime, this.log);
-      if (live === undefined) return;
-      const plan = planSync(desired, this.applied?.structure, live, this.history);
+      if (live === undefined) return undefined;
+      const plan = planSync(desired, this.applied?.structure, live.servers, this.history);
       reason = (await this.changes.run(plan)) ?? plan.reload;
       // What was re-applied (a drain) must survive an outside reload too, like any runtime change.
       if (plan.commands.length > 0) await this.lifecycle.saveServerState();
+      worker = live.worker;
     } catch (error) {
       reason = describeError(error);
     }
-    if (reason === undefined) return;
+    if (reason === undefined) return worker;
     this.log.warn('could not re-apply the runtime state after the reload; the next sync retries', {
       reason,
     });
+    return undefined;
   }
 
   /**
@@ -364,7 +407,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * HAProxy still routes to (lighthouse 1.0's B12); the writer retries the sync with back-off.
    */
   private refuseBlindReload(clusters: readonly Cluster[]): void {
-    const unknown = clusters.filter((c) => !c.discovered && !this.known.has(c.name));
+    const unknown = unknownClusters(clusters, this.known);
     if (unknown.length === 0) return;
     const names = unknown.map((c) => c.name).join(', ');
     throw new LighthouseError(
@@ -373,26 +416,19 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     );
   }
 
-  /**
-   * Logs each of the renderer's warnings once, when it appears (a node's bad metadata, a skipped
-   * node), not again on every safety-net sync: each names its cluster, node and value, so a
-   * changed value is logged anew.
-   */
-  private logWarnings(warnings: readonly string[]): void {
-    const current = new Set(warnings);
-    for (const warning of current) if (!this.warningsLogged.has(warning)) this.log.warn(warning);
-    this.warningsLogged = current;
-  }
-
   private desired(clusters: readonly Cluster[]): DesiredConfig {
-    return desiredState(this.config, clusters, { dynamicServers: this.dynamicServers });
+    const options = { dynamicServers: this.dynamicServers, memo: this.memo };
+    return desiredState(this.config, clusters, options);
   }
 
-  /** Rewrites haproxy.cfg after runtime changes so a later reload keeps them (no reload now). */
-  private async dualWrite(desired: DesiredConfig): Promise<void> {
+  /**
+   * Has haproxy.cfg rewritten after runtime changes, in the background, so a later reload keeps
+   * them (no reload now). Asked every sync: a write that failed is tried again.
+   */
+  private dualWrite(desired: DesiredConfig): void {
     const running = this.applied?.peers ?? desired.peers;
+    this.files.configChanged(desired.render.text);
     if (desired.render.text !== this.applied?.text) {
-      await writeFileAtomic(this.paths.configFile, desired.render.text);
       this.applied = { ...this.appliedFrom(desired), peers: running };
     }
     if (running !== desired.peers) this.peersReload.touch();
@@ -415,22 +451,33 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     await this.reload(desired, { cause: 'peers', text: 'the peers of a cluster changed' }, pid);
   }
 
-  /** Installs `desired` and reloads (or takes over / replaces) HAProxy; see lifecycle.ts. */
+  /**
+   * Installs `desired` and reloads (or takes over / replaces) HAProxy; see lifecycle.ts. Returns
+   * the new worker when it runs all of `desired` (see {@link settle}).
+   */
   private async reload(desired: DesiredConfig, why: Why, pid: number, replace = false) {
+    this.tracker.forget();
+    // A background write of an older text must not land after the install, nor be restored.
+    await this.files.beforeInstall();
     await this.lifecycle.reload(desired.render.text, why, pid, replace);
+    this.files.installed(desired.render.text);
     this.applied = this.appliedFrom(desired);
-    await this.settle(desired);
+    return this.settle(desired);
   }
 
   /**
    * Starts HAProxy. If `haproxy -c` refuses the candidate, HAProxy still starts, with the last
-   * installed file (the last good state), and sync rejects with the refusal.
+   * installed file (the last good state), and sync rejects with the refusal. Returns the worker
+   * when it runs all of `desired` (see {@link settle}).
    */
-  private async start(desired: DesiredConfig, why: Why): Promise<void> {
+  private async start(desired: DesiredConfig, why: Why): Promise<number | undefined> {
+    this.tracker.forget();
+    await this.files.beforeInstall();
     const refused = await this.lifecycle.start(desired.render.text, why);
     this.applied = refused === undefined ? this.appliedFrom(desired) : undefined;
     if (refused !== undefined) throw refused;
-    await this.settle(desired);
+    this.files.installed(desired.render.text);
+    return this.settle(desired);
   }
 
   private appliedFrom(desired: DesiredConfig): Applied {
@@ -438,31 +485,11 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     return { hash: render.hash, structure, text: render.text, peers };
   }
 
-  /**
-   * Records the applied topology, in memory and in the outage cache. The cache is rewritten only
-   * when the rendered body changed: encoding 10 k nodes costs more than the rest of a no-op sync,
-   * and what is not rendered (other metadata) is not needed to serve during an outage.
-   */
-  private async remember(desired: DesiredConfig): Promise<void> {
+  /** Records the applied topology, in memory and in the outage cache. */
+  private remember(desired: DesiredConfig): void {
     this.lastDesired = desired;
     this.known = new Map(desired.clusters.map((cluster) => [cluster.name, cluster.nodes]));
-    const key = this.applied === undefined ? undefined : cacheKey(this.applied);
-    if (this.applied === undefined || key === this.cachedKey) return;
-    const text = cacheText({
-      hash: this.applied.hash,
-      structure: this.applied.structure,
-      peers: this.applied.peers,
-      clusters: new Map(desired.clusters.map((cluster) => [cluster.name, [...cluster.nodes]])),
-    });
-    try {
-      await writeFileAtomic(this.paths.cacheFile, text);
-      this.cachedKey = key;
-    } catch (error) {
-      this.log.warn('could not write the outage cache', {
-        file: this.paths.cacheFile,
-        error: describeError(error),
-      });
-    }
+    if (this.applied !== undefined) this.files.applied(this.applied, this.known);
   }
 }
 
@@ -504,21 +531,5 @@ export async function createBalancer(
     trustsRunningConfig: applied !== undefined,
   });
   const known = cache?.clusters ?? new Map<string, Node[]>();
-  const key = applied === undefined ? undefined : cacheKey(applied);
-  return new HAProxyBalancer(config, log, version, applied, known, key, metrics);
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
-}
-
-/** Why a sync must reload after its commands: the planner's reason, or a refused command. */
-function reloadWhy(plan: Plan, refused: string | undefined): Why | undefined {
-  if (plan.reload !== undefined) return { cause: plan.cause ?? 'structure', text: plan.reload };
-  return refused === undefined ? undefined : { cause: 'runtime-refused', text: refused };
-}
-
-/** What the outage cache records of the applied config: a change of either rewrites it. */
-function cacheKey(applied: Applied): string {
-  return `${applied.hash} ${applied.peers}`;
+  return new HAProxyBalancer(config, log, version, applied, known, metrics);
 }

@@ -1,9 +1,11 @@
 import { hasControlCharacter } from '@lighthouse/core';
 import type { ClusterState, Metadata, Node } from '@lighthouse/core';
 import { backendTraits } from './backend-traits.js';
+import { ClusterMemo } from './cluster-memo.js';
 import type { BackendTraits } from './backend-traits.js';
 import { peersFingerprint, structureFingerprint } from './fingerprint.js';
 import type { PlanInput } from './plan.js';
+import type { RenderedBackend } from './render-clusters.js';
 import { renderConfig } from './render.js';
 import type { RenderResult } from './render.js';
 import { AdminFlags, CheckFlags } from './runtime/show-parsers.js';
@@ -78,35 +80,70 @@ export function withKnownNodes(
   });
 }
 
+/** Undiscovered clusters with no known members: only the running HAProxy can tell theirs. */
+export function unknownClusters(
+  clusters: readonly Cluster[],
+  known: ReadonlyMap<string, readonly Node[]>,
+): Cluster[] {
+  return clusters.filter((cluster) => !cluster.discovered && !known.has(cluster.name));
+}
+
+/** What {@link desiredState} keeps from one sync to the next (see cluster-memo.ts). */
+export class DesiredMemo {
+  readonly backends = new ClusterMemo<RenderedBackend>();
+  readonly traits = new ClusterMemo<BackendTraits>();
+
+  endGeneration(): void {
+    this.backends.endGeneration();
+    this.traits.endGeneration();
+  }
+
+  clear(): void {
+    this.backends.clear();
+    this.traits.clear();
+  }
+}
+
+/** Options of {@link desiredState}. */
+export interface DesiredOptions {
+  dynamicServers: boolean;
+  version?: string;
+  /** Reuses what earlier calls worked out for unchanged clusters; one memo per config. */
+  memo?: DesiredMemo;
+}
+
 /** Renders `clusters` into the desired state. */
 export function desiredState(
   config: HAProxyConfig,
   clusters: readonly Cluster[],
-  options: { dynamicServers: boolean; version?: string },
+  options: DesiredOptions,
 ): DesiredConfig {
-  const render = renderConfig(
-    config,
-    clusters,
-    options.version === undefined ? {} : { version: options.version },
-  );
+  const { memo } = options;
+  const render = renderConfig(config, clusters, {
+    ...(options.version === undefined ? {} : { version: options.version }),
+    ...(memo === undefined ? {} : { backends: memo.backends }),
+  });
   const names = new Set(render.backends.keys());
   const traits = new Map<string, BackendTraits>();
   for (const cluster of clusters) {
     const servers = render.backends.get(cluster.name);
     if (servers === undefined) continue;
-    const cookies = servers.some((server) => server.cookie !== undefined);
-    traits.set(
-      cluster.name,
+    const compute = () =>
       backendTraits(config.defaults, cluster.config, {
         dynamicServers: options.dynamicServers,
-        cookies,
-      }),
+        cookies: servers.some((server) => server.cookie !== undefined),
+      });
+    const inputs = [cluster.config, config.defaults, servers, options.dynamicServers];
+    traits.set(
+      cluster.name,
+      memo === undefined ? compute() : memo.traits.get(cluster.name, inputs, compute),
     );
   }
+  memo?.endGeneration();
   return {
     render,
     clusters,
-    structure: structureFingerprint(render.text, clusters, names),
+    structure: structureFingerprint(render.structureText, clusters, names),
     // The peers stanzas alone, not the whole file: the same fingerprint at a fraction of the scan.
     peers: peersFingerprint(render.peersText),
     backends: render.backends,

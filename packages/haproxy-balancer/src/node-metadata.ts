@@ -90,13 +90,8 @@ function agentOf(node: Node, warn: (message: string) => void): NodeAgent | undef
   return { port, interMs: Math.max(1, Math.round(inter * 1000)) };
 }
 
-/** Reads `node`'s metadata; each ignored value is reported through `warn`, prefixed by `where`. */
-export function nodeSettings(
-  node: Node,
-  where: string,
-  warn: (message: string) => void,
-): NodeSettings {
-  const report = (message: string): void => warn(`${where}: ${message}`);
+/** Reads `node`'s metadata; each ignored value is reported through `report`. */
+export function nodeSettings(node: Node, report: (message: string) => void): NodeSettings {
   const weight = weightOf(node, report);
   const agent = agentOf(node, report);
   return {

@@ -4,6 +4,7 @@ import type { BackendContext, HeldServer, ReloadCause, ReloadReason } from './pl
 import type { BackendServer } from './render-servers.js';
 import type { RuntimeCommand, ServerAdminState } from './runtime/commands.js';
 import type { ServerState } from './runtime/show-parsers.js';
+import type { Why } from './telemetry.js';
 
 /**
  * The planner: desired state vs. what HAProxy runs → runtime commands, or "reload needed" and
@@ -48,6 +49,11 @@ export interface Plan {
   cause?: ReloadCause;
   /** Servers left in a state an operator set (see {@link PlanHistory.writerState}). */
   held?: HeldServer[];
+  /**
+   * The backends planned, when not all: what earlier batches left behind in the others (servers
+   * held in an operator's state, removals pending) stays as it was.
+   */
+  scope?: ReadonlySet<string>;
 }
 
 /** Why the structure alone needs a reload, or undefined. */
@@ -130,4 +136,10 @@ export function planSync(
   const first = reasons[0];
   if (first === undefined) return plan;
   return { ...plan, reload: reasons.map((reason) => reason.text).join('; '), cause: first.cause };
+}
+
+/** Why a sync must reload after its commands: the planner's reason, or a refused command. */
+export function reloadWhy(plan: Plan, refused: string | undefined): Why | undefined {
+  if (plan.reload !== undefined) return { cause: plan.cause ?? 'structure', text: plan.reload };
+  return refused === undefined ? undefined : { cause: 'runtime-refused', text: refused };
 }

@@ -40,23 +40,27 @@ export class PendingRemovals {
   }
 
   /**
-   * Takes in a batch's outcomes. The pending set becomes exactly the servers whose deletion was
-   * refused as busy in this batch: one deleted (or gone) is done, and one no longer removed (its
-   * node came back) has no `del server` in the batch — its removal is called off. Every batch
-   * qualifies: a sync plans the deletion of every server HAProxy runs that is not wanted, and a
-   * retry that of every pending one.
+   * Takes in a batch's outcomes. Of the backends in `scope` (undefined: all), the pending set
+   * becomes exactly the servers whose deletion was refused as busy in this batch: one deleted
+   * (or gone) is done, and one no longer removed (its node came back) has no `del server` in the
+   * batch — its removal is called off. Every batch qualifies: a sync plans the deletion of every
+   * server HAProxy runs in the backends it looks at that is not wanted, and a retry that of every
+   * pending one.
    */
-  update(outcomes: readonly CommandOutcome[]): void {
-    const busy = new Map<string, Pending>();
+  update(outcomes: readonly CommandOutcome[], scope?: ReadonlySet<string>): void {
+    const next = new Map<string, Pending>();
+    if (scope !== undefined) {
+      for (const [id, entry] of this.pending) if (!scope.has(entry.backend)) next.set(id, entry);
+    }
     for (const { command, error } of outcomes) {
       if (command.op !== 'del-server' || error?.kind !== 'server-busy') continue;
       const id = key(command.backend, command.server);
       const known = this.pending.get(id);
       if (known === undefined) this.events.waiting(command.backend, command.server, this.timeoutMs);
-      busy.set(id, known ?? { ...command, since: this.now(), shutDown: false });
+      next.set(id, known ?? { ...command, since: this.now(), shutDown: false });
     }
     this.pending.clear();
-    for (const [id, entry] of busy) this.pending.set(id, entry);
+    for (const [id, entry] of next) this.pending.set(id, entry);
   }
 
   /**

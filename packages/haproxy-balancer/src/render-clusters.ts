@@ -3,12 +3,14 @@ import type { ClusterState } from '@lighthouse/core';
 import { formatAddress, haproxyNameProblem } from './addresses.js';
 import { parseDirective } from './directives.js';
 import { normalizeLine } from './lines.js';
-import { hasDirective, userLines } from './render-format.js';
+import type { ClusterMemo } from './cluster-memo.js';
+import { hasDirective, stanzaText, userLines } from './render-format.js';
 import type { Stanza } from './render-format.js';
 import { backendServers, peerLines, serverLine } from './render-servers.js';
 import type { BackendServer } from './render-servers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 import { serverOptionWords } from './server-options.js';
+import { assertWellFormedLines } from './well-formed.js';
 
 /** The stanzas generated per cluster: meta frontends, frontends, backends and peers. */
 
@@ -87,38 +89,85 @@ export function clusterFrontends(
   });
 }
 
-/** The `mode` a backend runs in: its own last `mode` line, else the defaults' (HAProxy: tcp). */
-function effectiveMode(defaults: readonly string[], backend: readonly string[]): string {
-  const modeOf = (section: 'defaults' | 'backend', list: readonly string[]) =>
-    list.map((line) => parseDirective(section, line)).findLast((d) => d?.keyword === 'mode')
-      ?.args[0];
-  return modeOf('backend', backend) ?? modeOf('defaults', defaults) ?? 'tcp';
+/** What the `defaults` section decides for every backend: parsed once per render. */
+interface BackendDefaults {
+  /** Its last `mode` (HAProxy's default: tcp). */
+  mode: string;
+  /** Whether it has a `cookie` directive. */
+  cookie: boolean;
+}
+
+function lastMode(section: 'defaults' | 'backend', lines: readonly string[]): string | undefined {
+  return lines.map((line) => parseDirective(section, line)).findLast((d) => d?.keyword === 'mode')
+    ?.args[0];
+}
+
+function backendDefaults(defaults: readonly string[] | undefined): BackendDefaults {
+  const lines = userLines(defaults);
+  return {
+    mode: lastMode('defaults', lines) ?? 'tcp',
+    cookie: hasDirective('defaults', lines, 'cookie'),
+  };
+}
+
+/** One cluster's `backend` stanza as rendered, with what the planner and the fingerprint need. */
+export interface RenderedBackend {
+  /** Its servers, for the runtime-API planner. */
+  servers: readonly BackendServer[];
+  /** The stanza, as in the file. */
+  text: string;
+  /** The stanza without its server lines: all of it the structure fingerprint reads. */
+  skeleton: string;
+  /** Its nodes that were skipped, one sentence each. */
+  warnings: readonly string[];
 }
 
 /**
- * `backend <cluster>` for every cluster, even without nodes (an empty backend is valid and keeps
- * its frontend valid; 1.0 dropped it). Servers get a cookie only when the backend is in http mode
- * and a `cookie` directive (backend or defaults) uses it: elsewhere HAProxy ignores or warns about
- * it, and 2.6's runtime `add server` refuses `cookie`.
+ * `backend <cluster>`, even without nodes (an empty backend is valid and keeps its frontend
+ * valid; 1.0 dropped it). Servers get a cookie only when the backend is in http mode and a
+ * `cookie` directive (backend or defaults) uses it: elsewhere HAProxy ignores or warns about it,
+ * and 2.6's runtime `add server` refuses `cookie`.
+ */
+function renderBackend(cluster: Cluster, defaults: BackendDefaults): RenderedBackend {
+  const { name, config: section, nodes } = cluster;
+  const backend = userLines(section.backend);
+  const mode = lastMode('backend', backend) ?? defaults.mode;
+  const cookies =
+    mode === 'http' && (hasDirective('backend', backend, 'cookie') || defaults.cookie);
+  const options = serverOptionWords(section.server_options);
+  const warnings: string[] = [];
+  const servers = backendServers(name, nodes, options, cookies, (w) => void warnings.push(w));
+  const header = `backend ${name}`;
+  const lines = [...backend, ...servers.map(serverLine)];
+  assertWellFormedLines([header, ...lines]);
+  return {
+    servers,
+    text: stanzaText({ header, lines }),
+    skeleton: stanzaText({ header, lines: backend }),
+    warnings,
+  };
+}
+
+/**
+ * The `backend` stanza of every cluster, in order; from `memo` for a cluster whose section,
+ * nodes and the config's defaults are the objects it was rendered from.
  */
 export function backends(
   clusters: readonly Cluster[],
-  defaultsLines: readonly string[],
+  defaults: readonly string[] | undefined,
   warn: Warn,
-): { stanzas: Stanza[]; servers: Map<string, readonly BackendServer[]> } {
-  const servers = new Map<string, readonly BackendServer[]>();
-  const stanzas = clusters.map(({ name, config: section, nodes }) => {
-    const backend = userLines(section.backend);
-    const cookies =
-      effectiveMode(defaultsLines, backend) === 'http' &&
-      (hasDirective('backend', backend, 'cookie') ||
-        hasDirective('defaults', defaultsLines, 'cookie'));
-    const options = serverOptionWords(section.server_options);
-    const list = backendServers(name, nodes, options, cookies, warn);
-    servers.set(name, list);
-    return { header: `backend ${name}`, lines: [...backend, ...list.map(serverLine)] };
+  memo?: ClusterMemo<RenderedBackend>,
+): RenderedBackend[] {
+  let facts: BackendDefaults | undefined;
+  return clusters.map((cluster) => {
+    const render = () => renderBackend(cluster, (facts ??= backendDefaults(defaults)));
+    const rendered =
+      memo === undefined
+        ? render()
+        : memo.get(cluster.name, [cluster.config, cluster.nodes, defaults], render);
+    for (const warning of rendered.warnings) warn(warning);
+    return rendered;
   });
-  return { stanzas, servers };
 }
 
 /** This HAProxy's own peer: its name, and where it listens when no node advertises it. */

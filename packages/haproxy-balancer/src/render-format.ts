@@ -20,12 +20,10 @@ export function stanzaText({ header, lines }: Stanza): string {
   return [header, ...lines.map((line) => `${INDENT}${line}`)].join('\n');
 }
 
-/** A `#` header block and its stanzas, one blank line apart (1.0's layout). */
-export function sectionText(heading: string, stanzas: readonly Stanza[]): string {
+/** A `#` header block and its stanzas' texts, one blank line apart (1.0's layout). */
+export function sectionText(heading: string, stanzas: readonly string[]): string {
   const content =
-    stanzas.length === 0
-      ? '# No stanzas defined for this section.'
-      : stanzas.map(stanzaText).join('\n\n');
+    stanzas.length === 0 ? '# No stanzas defined for this section.' : stanzas.join('\n\n');
   return `#\n# ${heading}\n#\n\n${content}`;
 }
 

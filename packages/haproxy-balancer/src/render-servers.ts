@@ -83,15 +83,16 @@ export function backendServers(
   const names = new Set<string>();
   for (const node of sortNodes(nodes)) {
     const name = nodeName(node);
-    const where = `cluster "${cluster}": node "${printable(name)}"`;
+    // Made only for a warning: most nodes have none, and a render may see 10 k of them.
+    const where = () => `cluster "${cluster}": node "${printable(name)}"`;
     const problem = nodeProblem(node);
     if (problem !== undefined) {
-      warn(`${where} skipped: ${problem}`);
+      warn(`${where()} skipped: ${problem}`);
     } else if (names.has(name)) {
-      warn(`${where} skipped: another node has the same name`);
+      warn(`${where()} skipped: another node has the same name`);
     } else {
       names.add(name);
-      const settings = nodeSettings(node, where, warn);
+      const settings = nodeSettings(node, (message) => warn(`${where()}: ${message}`));
       const { drain, agent } = settings;
       const weight = settings.weight ?? (agent === undefined ? undefined : agentWeight(options));
       servers.push({

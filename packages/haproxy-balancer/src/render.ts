@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname as hostName, networkInterfaces } from 'node:os';
-import { compareText, InternalError, nameProblem, nodeName, printable } from '@lighthouse/core';
+import { compareText, nameProblem, nodeName, printable } from '@lighthouse/core';
 import type { ClusterState } from '@lighthouse/core';
 import {
   canonicalIp,
@@ -15,11 +15,13 @@ import {
   peersSections,
   referencedPeers,
 } from './render-clusters.js';
-import type { Cluster, LocalPeer } from './render-clusters.js';
+import type { Cluster, LocalPeer, RenderedBackend } from './render-clusters.js';
+import type { ClusterMemo } from './cluster-memo.js';
 import { hasDirective, sectionText, stanzaText, userLines } from './render-format.js';
 import type { Stanza } from './render-format.js';
 import type { BackendServer } from './render-servers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
+import { assertWellFormedLines } from './well-formed.js';
 
 /**
  * The renderer: validated config + clusters → haproxy.cfg text, a pure and deterministic function
@@ -31,20 +33,34 @@ import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 export interface RenderOptions {
   /** Lighthouse's version, written in the header (outside the hashed body). */
   version?: string;
+  /**
+   * The backends of earlier renders with this config, reused for clusters whose section and
+   * nodes are the same objects (see cluster-memo.ts); without it every backend is rendered.
+   */
+  backends?: ClusterMemo<RenderedBackend>;
 }
 
-/** What {@link renderConfig} produces. */
+/**
+ * What {@link renderConfig} produces. `text` and `hash` are composed when first read: a sync
+ * that converges at runtime needs them only for the file it writes after its commands.
+ */
 export interface RenderResult {
   /** The complete haproxy.cfg. */
-  text: string;
+  readonly text: string;
   /** First 16 hex digits of the body's sha256, also in the header: compare this, not `text`. */
-  hash: string;
+  readonly hash: string;
   /** Inputs that were skipped or ignored, one sentence each, in a deterministic order. */
   warnings: string[];
   /** Each rendered cluster backend's servers, for the runtime-API planner to diff. */
   backends: ReadonlyMap<string, readonly BackendServer[]>;
   /** The `peers` sections' text, as {@link peersFingerprint} reads it from a file. */
   peersText: string;
+  /**
+   * The file without its header comments and without the server lines of cluster backends: to
+   * {@link structureFingerprint} the same as `text` (it skips comments and those lines), at a
+   * fraction of the size for a large config.
+   */
+  structureText: string;
 }
 
 /** Timeouts HAProxy 2.6 warns about when missing: each is added unless the user's defaults set it. */
@@ -192,23 +208,6 @@ function selectClusters(
   });
 }
 
-/**
- * Guards against future bugs, whatever the inputs: every header comment and stanza line is one
- * non-empty line without control characters or surrounding whitespace, and the file holds no
- * control character but "\n", no trailing whitespace, and ends with exactly one newline.
- */
-function assertWellFormed(text: string, lines: readonly string[]): void {
-  // eslint-disable-next-line no-control-regex
-  const control = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-  const badLine = lines.find((line) => line === '' || control.test(line) || line.trim() !== line);
-  // eslint-disable-next-line no-control-regex
-  const badText = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]|[ ]$/m.test(text);
-  if (badLine !== undefined || badText || !text.endsWith('\n') || text.endsWith('\n\n')) {
-    const where = badLine === undefined ? '' : ` at "${printable(badLine)}"`;
-    throw new InternalError(`rendered HAProxy config is malformed${where}`);
-  }
-}
-
 /** Every directive line a `peers` reference may be on: defaults, clusters, proxies. */
 function directiveLines(config: HAProxyConfig, clusters: readonly Cluster[]): string[] {
   return [
@@ -234,35 +233,59 @@ export function renderConfig(
   const selected = selectClusters(config, clusters, warn);
   const metas = metaFrontends(config, selected, bindAddress, warn);
   const frontends = clusterFrontends(selected, new Set(metas.keys()), bindAddress, warn);
-  const rendered = backends(selected, userLines(config.defaults), warn);
+  const rendered = backends(selected, config.defaults, warn, options.backends);
   const referenced = referencedPeers(directiveLines(config, selected));
   const local = localPeer(config, userLines(config.global));
   const peers = peersSections(selected, referenced, local, warn);
-  const sections: [string, Stanza[]][] = [
-    [
-      'Global settings and defaults',
-      [globalStanza(config, referenced.size > 0), defaultsStanza(config)],
-    ],
-    ['Frontend stanzas for ACL meta clusters', [...metas.values()]],
-    ['Per-cluster frontend definitions', frontends],
-    ['Per-cluster backend definitions', rendered.stanzas],
-    ['Per-cluster peer listings', peers],
-    ['Individual proxy definitions', proxyStanzas(config, bindAddress)],
-  ];
-  if (config.stats !== undefined) {
-    sections.push(['Listener for stats web interface', [statsStanza(config.stats, bindAddress)]]);
-  }
-  const texts = sections.map(([heading, stanzas]) => sectionText(heading, stanzas));
-  const body = `${texts.join('\n\n\n')}\n`;
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
-  const header = [
-    '# Generated by lighthouse — do not edit.',
-    ...(options.version === undefined ? [] : [`# lighthouse ${options.version}`]),
-    `# Body sha256: ${hash}`,
-  ];
-  const text = `${header.join('\n')}\n\n${body}`;
-  const stanzas = sections.flatMap(([, list]) => list);
-  assertWellFormed(text, [...header, ...stanzas.flatMap((s) => [s.header, ...s.lines])]);
-  const peersText = `${peers.map(stanzaText).join('\n')}\n`;
-  return { text, hash, warnings, backends: rendered.servers, peersText };
+  const global: Stanza[] = [globalStanza(config, referenced.size > 0), defaultsStanza(config)];
+  const proxies = proxyStanzas(config, bindAddress);
+  const stats = config.stats === undefined ? [] : [statsStanza(config.stats, bindAddress)];
+  // Every line but the backends' is checked here; a backend's, when it was rendered.
+  const stanzas = [...global, ...metas.values(), ...frontends, ...peers, ...proxies, ...stats];
+  assertWellFormedLines(stanzas.flatMap((stanza) => [stanza.header, ...stanza.lines]));
+  const peerTexts = peers.map(stanzaText);
+  const sections = (backendTexts: readonly string[]): string => {
+    const texts = [
+      sectionText('Global settings and defaults', global.map(stanzaText)),
+      sectionText('Frontend stanzas for ACL meta clusters', [...metas.values()].map(stanzaText)),
+      sectionText('Per-cluster frontend definitions', frontends.map(stanzaText)),
+      sectionText('Per-cluster backend definitions', backendTexts),
+      sectionText('Per-cluster peer listings', peerTexts),
+      sectionText('Individual proxy definitions', proxies.map(stanzaText)),
+    ];
+    if (stats.length > 0) {
+      texts.push(sectionText('Listener for stats web interface', stats.map(stanzaText)));
+    }
+    return `${texts.join('\n\n\n')}\n`;
+  };
+  const version = options.version === undefined ? [] : [`# lighthouse ${options.version}`];
+  assertWellFormedLines(version);
+  let composed: { text: string; hash: string } | undefined;
+  const compose = (): { text: string; hash: string } => {
+    // Every line of it was checked above or when its backend was rendered, and only "\n" joins
+    // them, so the file is well-formed by construction: no scan of the whole text is needed.
+    const body = sections(rendered.map((backend) => backend.text));
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+    const header = [
+      '# Generated by lighthouse — do not edit.',
+      ...version,
+      `# Body sha256: ${hash}`,
+    ];
+    return { text: `${header.join('\n')}\n\n${body}`, hash };
+  };
+  return {
+    get text() {
+      composed ??= compose();
+      return composed.text;
+    },
+    get hash() {
+      composed ??= compose();
+      return composed.hash;
+    },
+    warnings,
+    backends: new Map(selected.map((cluster, index) => [cluster.name, rendered[index]!.servers])),
+    peersText: `${peerTexts.join('\n')}\n`,
+    // The blank line after the header, as in the file: the fingerprint counts blank lines.
+    structureText: `\n${sections(rendered.map((backend) => backend.skeleton))}`,
+  };
 }

@@ -29,13 +29,26 @@ function byBackend(states: readonly ServerState[]): Map<string, ServerState[]> {
   return map;
 }
 
-/** `show servers state` by backend; undefined (logged) when the admin socket does not answer. */
+/** What a sync reads of the running HAProxy. */
+export interface LiveState {
+  /** The worker process the admin session talks to: another one means HAProxy was reloaded. */
+  worker: number;
+  /** `show servers state`, by backend. */
+  servers: Map<string, ServerState[]>;
+}
+
+/**
+ * The worker and `show servers state` by backend, of every backend or of those in `backends`
+ * (one exchange); undefined (logged) when the admin socket does not answer.
+ */
 export async function liveServers(
   runtime: RuntimeApi,
   log: Logger,
-): Promise<Map<string, ServerState[]> | undefined> {
+  backends?: readonly string[],
+): Promise<LiveState | undefined> {
   try {
-    return byBackend(await runtime.showServersState());
+    const { worker, servers } = await runtime.workerAndServers(backends);
+    return { worker, servers: byBackend(servers) };
   } catch (error) {
     if (!(error instanceof RuntimeConnectionError)) throw error;
     log.warn('HAProxy admin socket does not answer', { error: describeError(error) });

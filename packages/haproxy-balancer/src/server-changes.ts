@@ -96,7 +96,7 @@ export class ServerChanges {
       this.options.log,
       plan.commands,
     );
-    this.taken(outcomes);
+    this.taken(outcomes, plan.scope);
     return refused;
   }
 
@@ -105,10 +105,11 @@ export class ServerChanges {
     clearTimeout(this.timer);
   }
 
-  private taken(outcomes: readonly CommandOutcome[]): void {
+  /** Takes in a batch of the backends in `scope` (undefined: all of them). */
+  private taken(outcomes: readonly CommandOutcome[], scope?: ReadonlySet<string>): void {
     this.ledger.record(outcomes);
     this.options.telemetry.commandsRan(outcomes, tolerated);
-    this.removals.update(outcomes);
+    this.removals.update(outcomes, scope);
     this.options.telemetry.gauges(this.removals.size, this.heldNow.size);
     this.scheduleRemovals();
   }
@@ -145,15 +146,23 @@ export class ServerChanges {
     }
   }
 
-  /** Logs each server an operator holds in maint or drain when it starts being held. */
+  /**
+   * Logs each server an operator holds in maint or drain when it starts being held, and when it
+   * is no longer (of the backends the plan covers: the others' are as the last plan left them).
+   */
   private noteHeld(plan: Plan): void {
-    const held = new Map((plan.held ?? []).map((h) => [`${h.backend}/${h.server}`, h.state]));
-    for (const [server, state] of held) {
-      if (this.heldNow.get(server) === state) continue;
+    const { scope } = plan;
+    const held = new Map(
+      [...this.heldNow].filter(([server]) => scope !== undefined && !scope.has(backendOf(server))),
+    );
+    for (const { backend, server, state } of plan.held ?? []) {
+      const id = `${backend}/${server}`;
+      held.set(id, state);
+      if (this.heldNow.get(id) === state) continue;
       this.options.log.warn('leaving a server in the state an operator set', {
-        server,
+        server: id,
         state,
-        lift: `set server ${server} state ready (on the admin socket)`,
+        lift: `set server ${id} state ready (on the admin socket)`,
       });
     }
     for (const server of this.heldNow.keys()) {
@@ -161,4 +170,9 @@ export class ServerChanges {
     }
     this.heldNow = held;
   }
+}
+
+/** The backend of a `<backend>/<server>` id (backend names hold no "/"; server names may). */
+function backendOf(id: string): string {
+  return id.slice(0, id.indexOf('/'));
 }

@@ -132,6 +132,7 @@ afterAll(async () => {
 
 describe('IPv6 nodes through a real HAProxy', () => {
   it('renders an IPv6 server in brackets and routes to it', async () => {
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     expect(file).toContain(`server ::1:${short.port} [::1]:${short.port}`);
     expect(new Set(await bodies(port, 3))).toEqual(new Set(['v6-short']));
@@ -171,6 +172,7 @@ describe('IPv6 nodes through a real HAProxy', () => {
     );
     expect(servers).toHaveLength(3);
     // The file was rewritten for a later reload (dual-write), with the addresses as given.
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     expect(file).toContain(`server ::1:${second.port} [::1]:${second.port}`);
     expect(file).toContain(`server 0:0:0:0:0:0:0:1:${full.port} [0:0:0:0:0:0:0:1]:${full.port}`);
@@ -206,6 +208,7 @@ describe('IPv6 nodes through a real HAProxy', () => {
     expect(new Set(await bodies(port, 4))).toEqual(new Set(['v6-second']));
     const servers = await fixture.servers('v6');
     expect(servers.map((server) => server.server)).toEqual([`::1:${second.port}`]);
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     expect(file).not.toContain(`::1:${short.port}`);
     expect(file).not.toContain(`0:0:0:0:0:0:0:1:${full.port}`);

@@ -11,14 +11,15 @@ import type { WatchEvent } from './native-client.js';
 import type { ZooKeeperSession } from './session.js';
 
 /**
- * The reads of one change (a children event, then the new child's data) land within a
- * millisecond on a healthy ensemble; 1 ms of quiet gathers them and adds next to nothing to
- * change-to-routed. Larger bursts (a deploy) are gathered by the writer, which syncs serially
- * and takes whatever arrived meanwhile in one sync; a steady stream must not hold the listener
- * back for longer than `maxMs`. A listed child never read yet holds it regardless (see
- * {@link awaited}).
+ * The reads of one change (a children event, then the new child's data) are gathered by
+ * {@link ClusterWatch.flush}, which holds a set back while reads of it are in flight: so the
+ * window needs no quiet time of its own, and delivers on the next turn of the event loop once the
+ * last read is in (a timer would add 1–2 ms to change-to-routed). Larger bursts (a deploy) are
+ * gathered by the writer, which syncs serially and takes whatever arrived meanwhile in one sync;
+ * a steady stream must not hold the listener back for longer than `maxMs`. A listed child never
+ * read yet holds it regardless (see {@link awaited}).
  */
-const DELIVERY_WINDOW = { minMs: 1, maxMs: 250 };
+const DELIVERY_WINDOW = { minMs: 0, maxMs: 250 };
 /**
  * A child never read that fails this many reads in a row for a reason other than the connection
  * (NOAUTH…) stops holding delivery: with back-off 250 + 500 ms, about a second after the first.

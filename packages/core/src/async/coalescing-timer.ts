@@ -1,6 +1,10 @@
 /** How long a {@link CoalescingTimer} gathers activity (consul-template's `wait {min, max}`). */
 export interface CoalescingWindow {
-  /** Fire once activity has been quiet for this long… */
+  /**
+   * Fire once activity has been quiet for this long… 0: on the next turn of the event loop,
+   * gathering what arrives in the same turn, without waiting for a timer (at least 1 ms in Node,
+   * often 2 with the loop's clock granularity: more than the rest of a change's way to HAProxy).
+   */
   minMs: number;
   /** …but never later than this after the first activity of the window. */
   maxMs: number;
@@ -15,7 +19,8 @@ export interface CoalescingWindow {
  * ("not yet": the caller touches again when it is ready), so its age keeps counting toward `maxMs`.
  */
 export class CoalescingTimer {
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending call, if one is pending. */
+  private timer: (() => void) | undefined;
   /** When the open window's first touch happened (`performance.now()`), if a window is open. */
   private openedAt: number | undefined;
   private closed = false;
@@ -35,14 +40,14 @@ export class CoalescingTimer {
     if (this.closed) return;
     const now = performance.now();
     this.openedAt ??= now;
-    clearTimeout(this.timer);
+    this.timer?.();
     const left = this.openedAt + this.window.maxMs - now;
-    this.timer = setTimeout(() => this.expire(), Math.max(0, Math.min(this.window.minMs, left)));
+    this.timer = later(Math.max(0, Math.min(this.window.minMs, left)), () => this.expire());
   }
 
   /** Drops a pending call and closes the window; a later touch starts a new one. */
   cancel(): void {
-    clearTimeout(this.timer);
+    this.timer?.();
     this.timer = undefined;
     this.openedAt = undefined;
   }
@@ -60,4 +65,14 @@ export class CoalescingTimer {
     if (this.fire(performance.now() - openedAt >= this.window.maxMs) === false)
       this.openedAt = openedAt;
   }
+}
+
+/** Runs `run` after `delayMs`, or on the next turn of the event loop for 0; returns its cancel. */
+function later(delayMs: number, run: () => void): () => void {
+  if (delayMs > 0) {
+    const timeout = setTimeout(run, delayMs);
+    return () => clearTimeout(timeout);
+  }
+  const immediate = setImmediate(run);
+  return () => clearImmediate(immediate);
 }

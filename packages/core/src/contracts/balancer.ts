@@ -1,6 +1,11 @@
 import type { Node } from '../model/node.js';
 
-/** A cluster as the writer hands it to a balancer: its config and its current nodes. */
+/**
+ * A cluster as the writer hands it to a balancer: its config and its current nodes. Neither is
+ * ever mutated, and a cluster that did not change since the last `sync` comes with the very same
+ * `config` and `nodes` objects: a balancer may compare them by identity to work only on what
+ * changed (the haproxy balancer does).
+ */
 export interface ClusterState<TClusterConfig = unknown> {
   /** Cluster name (file name, or its `name:` key): the discovery path segment. */
   name: string;
@@ -22,11 +27,17 @@ export interface ClusterState<TClusterConfig = unknown> {
  * idempotent: the writer calls it again after any doubt (restart, reconnect, error).
  */
 export interface Balancer<TClusterConfig = unknown> {
+  /**
+   * Resolves once the load balancer routes `clusters`. What it keeps on disk for later (a config
+   * file for its next reload) may follow in the background: see `flush`.
+   */
   sync(clusters: readonly ClusterState<TClusterConfig>[]): Promise<void>;
   /** The configuration text `sync` would produce now, for `lighthouse render`. */
   render?(clusters: readonly ClusterState<TClusterConfig>[]): Promise<string>;
-  /** Stops background work; the load balancer itself keeps running. */
+  /** Stops background work (writing what is left first); the load balancer keeps running. */
   close?(): Promise<void>;
+  /** Optional. Resolves once what `sync` left to write in the background is written. */
+  flush?(): Promise<void>;
   /**
    * Optional. What the load balancer runs now, for `lighthouse status`: each cluster's members as
    * the load balancer itself reports them, and its recent reloads/restarts.

@@ -34,7 +34,8 @@ export interface WriterOptions {
   logSink?: LogSink;
   /**
    * How a burst of discovery updates is gathered into one sync: it starts once updates have been
-   * quiet for `minMs`, at most `maxMs` after the first. Default 1 ms / 20 ms.
+   * quiet for `minMs`, at most `maxMs` after the first. Default 0 / 20 ms: the updates of one turn
+   * of the event loop, at once; those arriving while a sync runs go into the next one together.
    */
   coalesce?: CoalescingWindow;
   /** A full sync this often even without changes, as a safety net. Default 60 s; 0 disables. */
@@ -91,7 +92,7 @@ export class Writer {
     this.metrics = new WriterMetrics(options.metrics ?? createMetrics({ defaultMetrics: false }));
     this.syncs = new PassLoop({
       pass: () => this.metrics.sync(() => this.syncStats.measure(() => this.syncAll())),
-      wait: options.coalesce ?? { minMs: 1, maxMs: 20 },
+      wait: options.coalesce ?? { minMs: 0, maxMs: 20 },
       backoff: { initialMs: 250, maxMs: 10_000 },
       onFailure: (error, retryMs) =>
         this.logger.error('sync failed, retrying', {

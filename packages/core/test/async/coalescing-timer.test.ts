@@ -264,4 +264,22 @@ describe('CoalescingTimer', () => {
     vi.advanceTimersByTime(20);
     expect(fired.map(({ at }) => at)).toEqual([10, 30]);
   });
+
+  it('with minMs 0, fires on the next turn of the event loop, once for the touches of this one', async () => {
+    vi.useRealTimers();
+    const calls: string[] = [];
+    const t = new CoalescingTimer({ minMs: 0, maxMs: 20 }, () => void calls.push('fired'));
+    t.touch();
+    t.touch();
+    t.touch();
+    expect(t.pending).toBe(true);
+    // Queued after the touches, this immediate runs after the call: no timer tick is waited for.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['fired']);
+    expect(t.pending).toBe(false);
+    t.touch();
+    t.cancel();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['fired']);
+  });
 });

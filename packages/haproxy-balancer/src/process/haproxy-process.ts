@@ -58,11 +58,11 @@ export class HAProxyProcess {
    */
   async runningPid(): Promise<number | undefined> {
     const { pidFile, configFile } = this.options;
-    const pid = await runningMaster(pidFile, configFile);
+    const pid = runningMaster(pidFile, configFile);
     if (pid !== undefined) return pid;
     const master = await this.master.showProc().catch(() => undefined);
     if (master === undefined) return undefined;
-    return (await isOurHAProxy(master.masterPid, configFile)) ? master.masterPid : undefined;
+    return isOurHAProxy(master.masterPid, configFile) ? master.masterPid : undefined;
   }
 
   /** Starts HAProxy and waits until its master CLI reports a worker. */

@@ -1,4 +1,6 @@
 import { copyFile, rename, stat, truncate } from 'node:fs/promises';
+import { describeError } from '@lighthouse/core';
+import type { Logger } from '@lighthouse/core';
 
 /**
  * HAProxy's stderr file (`<config_file>.stderr.log`). In daemon mode (`-W -D`) HAProxy writes to
@@ -32,4 +34,25 @@ export async function capStderrLog(path: string, capBytes = STDERR_CAP_BYTES): P
  */
 export async function keepPreviousStderrLog(path: string): Promise<void> {
   if ((await sizeOf(path)) > 0) await rename(path, `${path}.1`).catch(() => undefined);
+}
+
+/** Caps the file after syncs, checked at most every 10 s: a stat per sync is not needed. */
+export class StderrLogCap {
+  private checkedAt = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly log: Logger,
+  ) {}
+
+  async check(): Promise<void> {
+    if (Date.now() - this.checkedAt < 10_000) return;
+    this.checkedAt = Date.now();
+    try {
+      if (await capStderrLog(this.path))
+        this.log.info('capped HAProxy stderr log', { file: this.path });
+    } catch (error) {
+      this.log.warn('could not cap the HAProxy stderr log', { error: describeError(error) });
+    }
+  }
 }

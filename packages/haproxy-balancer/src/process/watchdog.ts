@@ -235,8 +235,8 @@ function exists(pid: number): boolean {
 
 /** One check of the real HAProxy (see the rules at the top of this file). */
 export async function probeHAProxy(target: ProbeTarget): Promise<Verdict> {
-  const pid = await readPidFile(target.pidFile);
-  const pidAlive = pid !== undefined && exists(pid) && (await isOurHAProxy(pid, target.configFile));
+  const pid = readPidFile(target.pidFile);
+  const pidAlive = pid !== undefined && exists(pid) && isOurHAProxy(pid, target.configFile);
   const cli = new MasterCli(target.masterSocket, target.timeoutMs ?? PROBE_TIMEOUT_MS);
   let why: string;
   let nothingListens = false;

@@ -3,7 +3,7 @@ import type { AdminSocketOptions } from './admin-socket.js';
 import { commandLine, replyError } from './commands.js';
 import type { RuntimeCommand } from './commands.js';
 import type { RefusalKind, RuntimeCommandError } from './errors.js';
-import { parseServersState, parseStatCsv } from './show-parsers.js';
+import { parseServersState, parseStatCsv, parseWorkerPid } from './show-parsers.js';
 import type { ServerState } from './show-parsers.js';
 
 /**
@@ -53,6 +53,28 @@ export class RuntimeApi {
   showServersState(backend?: string): Promise<ServerState[]> {
     const command = backend === undefined ? 'show servers state' : `show servers state ${backend}`;
     return this.parsed(command, parseServersState);
+  }
+
+  /**
+   * The worker this session talks to (`show info`'s Pid) and its servers (`show servers state`):
+   * of every backend, or one `show servers state <backend>` for each of `backends` (what a sync
+   * reads of the backends it changes), all in one exchange.
+   */
+  async workerAndServers(
+    backends?: readonly string[],
+  ): Promise<{ worker: number; servers: ServerState[] }> {
+    const shows =
+      backends === undefined
+        ? ['show servers state']
+        : backends.map((name) => `show servers state ${name}`);
+    const [info = '', ...replies] = await this.socket.run(['show info', ...shows]);
+    try {
+      const servers = replies.flatMap((reply) => parseServersState(reply));
+      return { worker: parseWorkerPid(info), servers };
+    } catch (error) {
+      this.reset();
+      throw error;
+    }
   }
 
   /** `show stat` (CSV), optionally `<proxy> <type> <sid>` (type 4 = servers, -1 = all). */

@@ -100,6 +100,14 @@ export function parseServersState(reply: string): ServerState[] {
   });
 }
 
+/** The `Pid:` of `show info`: the worker process this admin session talks to. */
+export function parseWorkerPid(reply: string): number {
+  const pid = /^Pid: ([1-9][0-9]*)$/m.exec(reply)?.[1];
+  if (pid === undefined)
+    throw new Error(`unexpected "show info" reply: ${reply.trim().slice(0, 200)}`);
+  return Number(pid);
+}
+
 /** Parses `show stat` CSV: one record per row, keyed by the header's column names. */
 export function parseStatCsv(reply: string): Record<string, string>[] {
   const lines = reply.split('\n').filter((line) => line !== '');

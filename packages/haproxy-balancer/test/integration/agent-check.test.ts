@@ -74,6 +74,7 @@ afterAll(async () => {
 
 describe('agent-check from node metadata', () => {
   it('renders it: the agent sets the weight of a server present at start', async () => {
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     expect(file).toContain(`agent-check agent-port ${agents[0]!.port} agent-inter 500ms`);
     await waitFor(async () => (await state('a'))?.weight === 40, {
@@ -153,6 +154,7 @@ describe('agent-check from node metadata', () => {
     await balancer.sync(topology(moved));
     await balancer.sync(topology(moved));
     expect(await fixture.reloads()).toBe(before + 1);
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     expect(file).toContain(`agent-port ${agents[2]!.port} agent-inter 250ms`);
   });
@@ -164,6 +166,7 @@ describe('agent-check from node metadata', () => {
     await balancer.sync(topology(moved, [evil]));
     const d = await state('d');
     expect(d).toMatchObject({ adminState: 0, agentState: 0, agentPort: 0 });
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     expect(file).toMatch(/server d:\d+ 127\.0\.0\.1:\d+ weight 100\n/);
     expect(file).not.toContain('rm -rf');

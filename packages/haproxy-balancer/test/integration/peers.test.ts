@@ -99,6 +99,7 @@ describe('peers advertised by every node', () => {
     const reloads = await f.reloads();
     await churn(f, b, port, [], 20);
     expect(await f.reloads()).toBe(reloads);
+    await b.flush?.(); // the file is written in the background
     expect(await readFile(f.config.config_file, 'utf8')).not.toMatch(/^peers /m);
   });
 
@@ -126,6 +127,7 @@ describe('peers advertised by every node', () => {
       timeoutMs: 5_000,
       intervalMs: 50,
     });
+    await b.flush?.(); // the file is written in the background
     const text = await readFile(f.config.config_file, 'utf8');
     expect(text).toMatch(/^ {4}localpeer node0$/m);
     expect(text).toContain(

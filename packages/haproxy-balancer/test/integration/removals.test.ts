@@ -233,6 +233,7 @@ describe('a reload HAProxy refuses', () => {
   it('puts the previous file back, and the failure is counted', async () => {
     const s = await setup();
     await s.balancer.sync(web(s.port, [backends[0]!.node]));
+    await s.balancer.flush?.(); // the file is written in the background
     const before = await readFile(s.fixture.config.config_file, 'utf8');
     // `haproxy -c` does not bind, so it accepts a frontend on a port another process holds;
     // the reload then fails to bind it.
@@ -245,6 +246,7 @@ describe('a reload HAProxy refuses', () => {
         cluster('api', { port: takenPort }, [backends[1]!.node]),
       ];
       await expect(s.balancer.sync(clusters)).rejects.toThrow(/reload failed/);
+      await s.balancer.flush?.(); // the file is written in the background
       expect(await readFile(s.fixture.config.config_file, 'utf8')).toBe(before);
       expect(messages(s.log, 'warn')).toContain(
         'restored the previous configuration file: HAProxy still runs it',

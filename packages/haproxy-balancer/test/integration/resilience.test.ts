@@ -150,6 +150,7 @@ describe('haproxy balancer resilience', () => {
 
   it('is adopted by a restarted writer without a reload, and serves cached members', async () => {
     await balancer.sync([web(backends)]);
+    await balancer.flush?.(); // as a stopped writer leaves its files
     const before = await fixture.reloads();
     const restarted = await createBalancer(fixture.config, recordingLogger());
     onTestFinished(() => restarted.close?.());
@@ -159,6 +160,7 @@ describe('haproxy balancer resilience', () => {
   });
 
   it('keeps the running members of an undiscovered cluster when there is no cache', async () => {
+    await balancer.flush?.(); // no background write may bring the cache back
     await rm(balancerPaths(fixture.config).cacheFile);
     const restarted = await createBalancer(fixture.config, recordingLogger());
     onTestFinished(() => restarted.close?.());
@@ -168,6 +170,7 @@ describe('haproxy balancer resilience', () => {
   });
 
   it('refuses to reload when the admin socket is silent and an undiscovered cluster has no cache', async () => {
+    await balancer.flush?.(); // no background write may bring the cache back
     await rm(balancerPaths(fixture.config).cacheFile);
     const hidden = `${fixture.config.socket_file}.hidden`;
     await rename(fixture.config.socket_file, hidden);

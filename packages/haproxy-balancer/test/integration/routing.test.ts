@@ -111,6 +111,7 @@ describe('haproxy balancer with a real HAProxy', () => {
     expect(weights.sort()).toEqual([0, 1]);
 
     expect(await fixture.reloads()).toBe(before);
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     expect(file).toContain(`server web-c:${web[2]!.port} 127.0.0.1:${web[2]!.port} weight 0`);
     expect(file).not.toContain(`web-a:${web[0]!.port}`);
@@ -133,12 +134,14 @@ describe('haproxy balancer with a real HAProxy', () => {
 
   it('refuses a candidate haproxy -c rejects, leaving the file and HAProxy untouched', async () => {
     const before = await fixture.reloads();
+    await balancer.flush?.(); // the file is written in the background
     const file = await readFile(fixture.config.config_file, 'utf8');
     const broken = cluster('broken', { backend: ['balance nonsense'] }, []);
     // Membership still converges at runtime: web-c leaves although the new structure is refused.
     await expect(balancer.sync(topology(web.slice(0, 2), [broken]))).rejects.toThrow(
       /haproxy -c refused.*balance only supports/s,
     );
+    await balancer.flush?.(); // the file is written in the background
     expect(await readFile(fixture.config.config_file, 'utf8')).toBe(file);
     expect(await fixture.reloads()).toBe(before);
     expect(

@@ -54,13 +54,13 @@ beforeAll(async () => {
   await writeFile(file, (await balancer.render?.(web())) ?? '');
   const started = spawnSync('haproxy', ['-D', '-f', file, '-p', pidFile], { encoding: 'utf8' });
   expect(started.status, started.stderr).toBe(0);
-  oldPid = await readPidFile(pidFile);
+  oldPid = readPidFile(pidFile);
 });
 
 afterAll(async () => {
   await balancer?.close?.();
   // Should the takeover have failed, stop the 1.0-style HAProxy this test started (by its PID).
-  if (oldPid !== undefined && (await isOurHAProxy(oldPid, fixture.config.config_file))) {
+  if (oldPid !== undefined && isOurHAProxy(oldPid, fixture.config.config_file)) {
     process.kill(oldPid, 'SIGTERM');
   }
   await fixture?.cleanup();
@@ -96,9 +96,9 @@ describe('an HAProxy not started by lighthouse', () => {
 
     const proc = await fixture.master.showProc();
     expect(proc.masterPid).not.toBe(oldPid);
-    expect(await readPidFile(fixture.config.pid_file)).toBe(proc.masterPid);
+    expect(readPidFile(fixture.config.pid_file)).toBe(proc.masterPid);
     expect(proc.workers.length).toBeGreaterThan(0);
-    await waitFor(async () => !(await isOurHAProxy(oldPid ?? 0, fixture.config.config_file)), {
+    await waitFor(async () => !isOurHAProxy(oldPid ?? 0, fixture.config.config_file), {
       what: `the old HAProxy ${oldPid} to exit`,
     });
     expect(log.lines.find((line) => line.level === 'warn')?.message).toBe(
