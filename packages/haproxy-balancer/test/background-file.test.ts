@@ -368,6 +368,21 @@ describe('BackgroundFile', () => {
     await file.flush();
     expect(readFileSync(path, 'utf8')).toBe('B');
   });
+
+  it('makes a text given as a function only when its write starts', async () => {
+    const { file, read } = backgroundFile(0);
+    const made: number[] = [];
+    const hold = holdNextWrite();
+    file.update(() => (made.push(0), 'text 0'));
+    await hold.started;
+    for (let index = 1; index <= 100; index++) {
+      file.update(() => (made.push(index), `text ${index}`));
+    }
+    hold.release();
+    await file.flush();
+    expect(made).toEqual([0, 100]);
+    expect(await read()).toBe('text 100');
+  });
 });
 
 /** Polls with real timers while fake ones are installed; 5 s deadline. */

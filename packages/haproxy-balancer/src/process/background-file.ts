@@ -9,9 +9,12 @@ import { writeFileAtomic } from './files.js';
  * profile showed a third of a writer's CPU in two fsynced writes per change). A failed write is
  * reported and tried again with the next text given, or by {@link BackgroundFile.flush}.
  */
+/** A file's text, or a function that makes it. */
+export type Content = string | (() => string);
+
 export class BackgroundFile {
-  /** The newest text asked for. */
-  private wanted: string | undefined;
+  /** The newest text asked for, or what makes it (composed when its write starts). */
+  private wanted: Content | undefined;
   /** The text the file holds, as far as this process knows (undefined: unknown). */
   private written: string | undefined;
   /** The writes in progress, until the file holds `wanted` or a write failed. */
@@ -29,12 +32,15 @@ export class BackgroundFile {
     private readonly failed: (error: unknown) => void,
   ) {}
 
-  /** Asks for the file to hold `text`; returns at once. */
-  update(text: string): void {
-    this.wanted = text;
+  /**
+   * Asks for the file to hold `content`; returns at once. A function is called when the write
+   * starts, so of a burst's texts only those written are ever made.
+   */
+  update(content: Content): void {
+    this.wanted = content;
     // Checked and started in one synchronous step, like `drain`'s last check and its end: no
     // update can fall between a drain that found nothing left and the next one.
-    if (this.running === undefined && text !== this.written) this.running = this.drain();
+    if (this.running === undefined && content !== this.written) this.running = this.drain();
   }
 
   /**
@@ -62,8 +68,11 @@ export class BackgroundFile {
     try {
       for (;;) {
         await this.turn();
-        const text = this.wanted;
+        const wanted = this.wanted;
+        const text = typeof wanted === 'function' ? wanted() : wanted;
         if (text === undefined || text === this.written) break;
+        // Made once: an update meanwhile replaces it, one that does not is written by now.
+        if (this.wanted === wanted) this.wanted = text;
         this.lastWriteAt = performance.now();
         try {
           await writeFileAtomic(this.path, text);
