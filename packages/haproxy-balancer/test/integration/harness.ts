@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterState, Node } from '@lighthouse/core';
 import { createTempDir, waitFor } from '@lighthouse/testing';
@@ -210,4 +211,50 @@ export function cluster(
   extra: Partial<ClusterState<HAProxyClusterConfig>> = {},
 ): ClusterState<HAProxyClusterConfig> {
   return { name, config, discovered: true, nodes, ...extra };
+}
+
+/** A backend that accepts HTTP requests and never answers them (a long-lived connection). */
+export interface HangingBackend {
+  node: Node;
+  /** Connections it holds open now. */
+  open(): number;
+  close(): Promise<void>;
+}
+
+export async function startHangingBackend(name: string): Promise<HangingBackend> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer(() => undefined);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    node: { host: name, ip: '127.0.0.1', port, metadata: {} },
+    open: () => sockets.size,
+    close: () =>
+      new Promise((done) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => done());
+      }),
+  };
+}
+
+/**
+ * Every haproxy process whose command line names a file in `dir` (the master, its workers, a
+ * re-executed master): found through /proc, never by name alone.
+ */
+export async function haproxyProcessesIn(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8')
+      .then((text) => text.split('\0'))
+      .catch(() => []);
+    const executable = argv[0]?.split('/').pop() ?? '';
+    if (!executable.startsWith('haproxy')) continue;
+    if (argv.some((word) => word.startsWith(`${dir}/`))) pids.push(Number(entry));
+  }
+  return pids;
 }

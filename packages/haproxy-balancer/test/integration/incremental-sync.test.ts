@@ -1,7 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { encodeNode } from '@lighthouse/core';
 import type { Balancer, ClusterState, Node } from '@lighthouse/core';
 import { freePort, recordingMetrics, waitFor } from '@lighthouse/testing';
@@ -25,10 +22,12 @@ import {
   createFixture,
   get,
   recordingLogger,
+  haproxyProcessesIn,
   requireHAProxy,
   startBackends,
+  startHangingBackend,
 } from './harness.js';
-import type { Fixture, NamedBackend, RecordingLogger } from './harness.js';
+import type { Fixture, HangingBackend, NamedBackend, RecordingLogger } from './harness.js';
 
 /**
  * Incremental sync against a real HAProxy (issue 10): a sync that changes one cluster reads and
@@ -43,33 +42,6 @@ import type { Fixture, NamedBackend, RecordingLogger } from './harness.js';
  */
 
 type Cluster = ClusterState<HAProxyClusterConfig>;
-
-/** A backend that accepts HTTP requests and never answers them (a long-lived connection). */
-interface HangingBackend {
-  node: Node;
-  open(): number;
-  close(): Promise<void>;
-}
-
-async function startHangingBackend(name: string): Promise<HangingBackend> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer(() => undefined);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    node: { host: name, ip: '127.0.0.1', port, metadata: {} },
-    open: () => sockets.size,
-    close: () =>
-      new Promise((done) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => done());
-      }),
-  };
-}
 
 let fixture: Fixture;
 let balancer: Balancer<HAProxyClusterConfig>;
@@ -144,18 +116,7 @@ const batches = () =>
     .map((line) => line.fields['commands'] as string[]);
 
 /** Every haproxy process whose command line names a file in this test's temp dir. */
-async function ourHAProxies(): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8')
-      .then((text) => text.split('\0'))
-      .catch(() => []);
-    if (!(argv[0]?.split('/').pop() ?? '').startsWith('haproxy')) continue;
-    if (argv.some((word) => word.startsWith(`${fixture.dir.dir}/`))) pids.push(Number(entry));
-  }
-  return pids;
-}
+const ourHAProxies = () => haproxyProcessesIn(fixture.dir.dir);
 
 beforeAll(async () => {
   requireHAProxy();

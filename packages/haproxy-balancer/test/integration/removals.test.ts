@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { Server, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import type { Balancer, Node } from '@lighthouse/core';
@@ -17,6 +16,7 @@ import {
   recordingLogger,
   requireHAProxy,
   startBackends,
+  startHangingBackend,
 } from './harness.js';
 import type { Fixture, NamedBackend, RecordingLogger } from './harness.js';
 
@@ -26,34 +26,6 @@ import type { Fixture, NamedBackend, RecordingLogger } from './harness.js';
  * a state an operator forces is left alone until lifted; a reload HAProxy refuses puts the
  * previous file back; `describe()` and the metrics say what happened.
  */
-
-/** A backend that accepts HTTP requests and never answers them (a long-lived connection). */
-interface HangingBackend {
-  node: Node;
-  /** Connections it holds open now. */
-  open(): number;
-  close(): Promise<void>;
-}
-
-async function startHangingBackend(name: string): Promise<HangingBackend> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer(() => undefined);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    node: { host: name, ip: '127.0.0.1', port, metadata: {} },
-    open: () => sockets.size,
-    close: () =>
-      new Promise((done) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => done());
-      }),
-  };
-}
 
 interface Setup {
   fixture: Fixture;

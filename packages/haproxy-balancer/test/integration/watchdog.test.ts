@@ -1,4 +1,3 @@
-import { readdir, readFile } from 'node:fs/promises';
 import type { Balancer, ClusterState } from '@lighthouse/core';
 import { freePort, waitFor } from '@lighthouse/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import {
   bodies,
   cluster,
   createFixture,
+  haproxyProcessesIn,
   recordingLogger,
   requireHAProxy,
   startBackends,
@@ -40,19 +40,7 @@ function web(): Cluster {
  * Every haproxy process whose command line names a file in this test's temp dir (the master,
  * its workers, a re-executed master): found through /proc, never by name alone.
  */
-async function ourHAProxies(): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8')
-      .then((text) => text.split('\0'))
-      .catch(() => []);
-    const executable = argv[0]?.split('/').pop() ?? '';
-    if (!executable.startsWith('haproxy')) continue;
-    if (argv.some((word) => word.startsWith(`${fixture.dir.dir}/`))) pids.push(Number(entry));
-  }
-  return pids;
-}
+const ourHAProxies = () => haproxyProcessesIn(fixture.dir.dir);
 
 /** SIGKILLs every HAProxy process of this test; returns their PIDs. */
 async function killAll(): Promise<number[]> {
