@@ -6,7 +6,7 @@
 // through every writer's HAProxy. Prints one JSON object.
 // Usage: node bench/fleet.bench.mjs [--writers 20] [--registrations 2000] [--sessions 200]
 //          [--clusters 20] [--backends 50] [--waves 2] [--fraction 0.2] [--concurrency 8]
-//          [--poll-interval 10] [--writer-cpu-prof DIR]
+//          [--poll-interval 10] [--writer-cpu-prof DIR] [--writer-node-option OPT]...
 import { parseArgs } from 'node:util';
 import { percentile } from './percentile.mjs';
 import { processUsage, startFleet } from './fleet-harness.mjs';
@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     'poll-interval': { type: 'string', default: '10' },
     // A CPU profile of every writer, written to DIR when it stops (open in Chrome DevTools).
     'writer-cpu-prof': { type: 'string' },
+    // Any other Node option for every writer, e.g. --writer-node-option=--max-old-space-size=64.
+    'writer-node-option': { type: 'string', multiple: true, default: [] },
   },
 });
 const size = {
@@ -54,7 +56,10 @@ const log = (line) => process.stderr.write(`fleet bench +${Date.now() - started}
 let fleet;
 try {
   const profile = args['writer-cpu-prof'];
-  const writerNodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  const writerNodeArgs = [
+    ...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]),
+    ...args['writer-node-option'],
+  ];
   fleet = await startFleet({ ...size, pollIntervalMs: POLL_MS, log, writerNodeArgs });
   await fleet.waitConverged(300_000);
   log('converged; settling 2 s');
@@ -118,6 +123,7 @@ try {
     benchmark: 'fleet',
     node: process.version,
     size: { ...size, waves: WAVES, fraction: FRACTION, concurrency: CONCURRENCY },
+    writer_node_options: args['writer-node-option'],
     method:
       'registration changes from the reporter sessions in this process, CONCURRENCY in flight; each ' +
       'timed from before publish() until `show servers state` on every writer’s HAProxy shows ' +
