@@ -45,6 +45,9 @@ describe('the HAProxy agent through the CLIs', () => {
         '  interval: 0.5',
         '  weight:',
         `    file: ${metric}`,
+        // Not about staleness (the agent tests cover it): a file written once stays in force,
+        // however long a loaded machine takes between the writes below.
+        '    stale_after: 600',
       ],
     );
     await fleet.reporter('app-2', 'web', [app2.port]);
