@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { noopMetrics, silentLogger } from '@lighthouse/core';
-import { freePort, startZooKeeperEnsemble, waitFor, zooKeeperCommand } from '@lighthouse/testing';
+import {
+  freePort,
+  loopbackHAProxyYaml,
+  startZooKeeperEnsemble,
+  waitFor,
+  zooKeeperCommand,
+} from '@lighthouse/testing';
 import { zookeeperDiscovery } from '@lighthouse/zookeeper-discovery';
 import {
   alive,
@@ -274,21 +280,7 @@ async function writerConfig(work, index, clusters, discoveryYaml) {
       '',
     ].join('\n'),
     'discovery/zookeeper.yaml': discoveryYaml,
-    'balancers/haproxy.yaml': [
-      `config_file: ${writer.configFile}`,
-      `socket_file: ${writer.socketFile}`,
-      `pid_file: ${writer.pidFile}`,
-      'bind_address: 127.0.0.1',
-      'global:',
-      '  - "hard-stop-after 5s"',
-      'defaults:',
-      '  - "mode http"',
-      '  - "balance roundrobin"',
-      '  - "timeout connect 2s"',
-      '  - "timeout client 10s"',
-      '  - "timeout server 10s"',
-      '',
-    ].join('\n'),
+    'balancers/haproxy.yaml': loopbackHAProxyYaml(writer, ['global:', '  - "hard-stop-after 5s"']),
   };
   for (const cluster of clusters) {
     const port = await uniquePort();

@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
+import { freePort, loopbackHAProxyYaml, startZooKeeper, waitFor } from '@lighthouse/testing';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'packages/all/bin/lighthouse.js');
@@ -125,23 +125,14 @@ try {
   await writeFiles(writerDir, {
     'writer.yaml': `state_dir: ${join(work, 'writer-state')}\n`,
     'discovery/zookeeper.yaml': discovery,
-    'balancers/haproxy.yaml': [
-      `config_file: ${join(work, 'haproxy', 'haproxy.cfg')}`,
-      `socket_file: ${join(work, 'haproxy', 'admin.sock')}`,
-      `pid_file: ${haproxyPidFile}`,
-      'bind_address: 127.0.0.1',
-      'restart_interval: 1',
-      'defaults:',
-      '  - "mode http"',
-      '  - "balance roundrobin"',
-      '  - "timeout connect 2s"',
-      '  - "timeout client 10s"',
-      '  - "timeout server 10s"',
-      'stats:',
-      `  port: ${stats}`,
-      '  uri: /stats',
-      '',
-    ].join('\n'),
+    'balancers/haproxy.yaml': loopbackHAProxyYaml(
+      {
+        configFile: join(work, 'haproxy', 'haproxy.cfg'),
+        socketFile: join(work, 'haproxy', 'admin.sock'),
+        pidFile: haproxyPidFile,
+      },
+      ['restart_interval: 1', 'stats:', `  port: ${stats}`, '  uri: /stats'],
+    ),
     'clusters/webapp.yaml': `discovery: zookeeper\nhaproxy:\n  port: ${frontend}\n  backend:\n    - "mode http"\n`,
   });
   await start('writer', [cli, 'writer', writerDir, '--log-format', 'pretty']);

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTempDir, freePort, waitFor } from '@lighthouse/testing';
+import { createTempDir, freePort, loopbackHAProxyYaml, waitFor } from '@lighthouse/testing';
 import { silentLogger } from '@lighthouse/core';
 // Plugin internals their packages do not export, for looking at HAProxy and ZooKeeper directly.
 import { RuntimeApi } from '../packages/haproxy-balancer/src/runtime/runtime-api.js';
@@ -280,22 +280,11 @@ export class Fleet {
       // Its control socket in the work dir, never in the default /var/lib/lighthouse.
       'writer.yaml': `state_dir: ${join(this.work, 'writer-state')}\n`,
       'discovery/zookeeper.yaml': this.discoveryYaml(connectString),
-      'balancers/haproxy.yaml': [
-        `config_file: ${this.configFile}`,
-        `socket_file: ${this.socketFile}`,
-        `pid_file: ${this.pidFile}`,
-        'bind_address: 127.0.0.1',
+      'balancers/haproxy.yaml': loopbackHAProxyYaml(this, [
         'restart_interval: 0.5',
         'global:',
         '  - "hard-stop-after 5s"',
-        'defaults:',
-        '  - "mode http"',
-        '  - "balance roundrobin"',
-        '  - "timeout connect 2s"',
-        '  - "timeout client 10s"',
-        '  - "timeout server 10s"',
-        '',
-      ].join('\n'),
+      ]),
     };
     for (const cluster of clusters) {
       files[`clusters/${cluster.name}.yaml`] = [

@@ -244,19 +244,22 @@ export function renderConfig(
   const stanzas = [...global, ...metas.values(), ...frontends, ...peers, ...proxies, ...stats];
   assertWellFormedLines(stanzas.flatMap((stanza) => [stanza.header, ...stanza.lines]));
   const peerTexts = peers.map(stanzaText);
+  // Made once: the file and the structure text differ only in the backends section.
+  const before = [
+    sectionText('Global settings and defaults', global.map(stanzaText)),
+    sectionText('Frontend stanzas for ACL meta clusters', [...metas.values()].map(stanzaText)),
+    sectionText('Per-cluster frontend definitions', frontends.map(stanzaText)),
+  ];
+  const after = [
+    sectionText('Per-cluster peer listings', peerTexts),
+    sectionText('Individual proxy definitions', proxies.map(stanzaText)),
+    ...(stats.length === 0
+      ? []
+      : [sectionText('Listener for stats web interface', stats.map(stanzaText))]),
+  ];
   const sections = (backendTexts: readonly string[]): string => {
-    const texts = [
-      sectionText('Global settings and defaults', global.map(stanzaText)),
-      sectionText('Frontend stanzas for ACL meta clusters', [...metas.values()].map(stanzaText)),
-      sectionText('Per-cluster frontend definitions', frontends.map(stanzaText)),
-      sectionText('Per-cluster backend definitions', backendTexts),
-      sectionText('Per-cluster peer listings', peerTexts),
-      sectionText('Individual proxy definitions', proxies.map(stanzaText)),
-    ];
-    if (stats.length > 0) {
-      texts.push(sectionText('Listener for stats web interface', stats.map(stanzaText)));
-    }
-    return `${texts.join('\n\n\n')}\n`;
+    const backendSection = sectionText('Per-cluster backend definitions', backendTexts);
+    return `${[...before, backendSection, ...after].join('\n\n\n')}\n`;
   };
   const version = options.version === undefined ? [] : [`# lighthouse ${options.version}`];
   assertWellFormedLines(version);

@@ -32,6 +32,8 @@ export type {
   TestServer,
 } from './check-conformance.js';
 export { freePort } from './free-port.js';
+export { loopbackHAProxyYaml } from './writer-config.js';
+export type { HAProxyFiles } from './writer-config.js';
 export { startZooKeeper, startZooKeeperEnsemble, zooKeeperCommand } from './zookeeper-server.js';
 export type {
   ZooKeeperEnsemble,
