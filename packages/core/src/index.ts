@@ -74,6 +74,8 @@ export type { ConfigIssue, LighthouseErrorOptions, PluginErrorDetails } from './
 export { debugFor, silentLogger } from './log.js';
 export type { Debugger, LogFields, Logger } from './log.js';
 
+export { cleanExec, NOT_EXECUTED } from './clean-exec.js';
+export type { CleanCommand } from './clean-exec.js';
 export { probeConnection } from './probe-connection.js';
 export type { ProbeConnection } from './probe-connection.js';
 export { closestMatch } from './did-you-mean.js';

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnClean } from './spawn-clean.js';
 
 /**
  * A private HAProxy for tests (Debian's `haproxy` package, 2.6): the caller's config in a temp
@@ -148,7 +149,7 @@ export async function startHAProxy(
   }
 
   // -db: stay in the foreground, so the child's PID is HAProxy's and nothing is left behind.
-  const child = spawn('haproxy', ['-db', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnClean('haproxy', ['-db', '-f', configFile]);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

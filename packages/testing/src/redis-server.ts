@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NOT_EXECUTED } from '@lighthouse/core';
 import type { CheckTarget } from '@lighthouse/core';
 import { freePort } from './free-port.js';
+import { spawnClean } from './spawn-clean.js';
 import { waitFor } from './wait-for.js';
 
 /** A private redis-server on a loopback port, stopped by its PID. */
@@ -39,9 +40,7 @@ async function startOnce(args: readonly string[]): Promise<RedisServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'lighthouse-redis-'));
   const base = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', [...base, '--dir', dir, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnClean('redis-server', [...base, '--dir', dir, ...args]);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -53,7 +52,9 @@ async function startOnce(args: readonly string[]): Promise<RedisServer> {
       reject(
         output.includes('Address already in use')
           ? new PortTaken(output)
-          : new Error(`redis-server exited (${code}) before accepting connections:\n${output}`),
+          : NOT_EXECUTED.has(code ?? 0)
+            ? new Error(NOT_FOUND)
+            : new Error(`redis-server exited (${code}) before accepting connections:\n${output}`),
       ),
     );
   });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -6,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
+import { spawnClean } from './spawn-clean.js';
 
 /**
  * Private ZooKeeper servers for tests, started from Debian's `zookeeper` package without its
@@ -147,9 +147,13 @@ class ServerProcess {
   /** Spawns the server and polls `ready` until it holds, the process dies, or the deadline. */
   async start(ready: (port: number) => Promise<boolean>, port: number): Promise<void> {
     if (this.child !== undefined) throw new Error(`ZooKeeper on port ${port} is already running`);
-    const child = spawn('java', [...JVM_OPTIONS, '-cp', CLASSPATH, MAIN_CLASS, this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnClean('java', [
+      ...JVM_OPTIONS,
+      '-cp',
+      CLASSPATH,
+      MAIN_CLASS,
+      this.configFile,
+    ]);
     this.child = child;
     this.output = '';
     const keep = (chunk: Buffer) => {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { ErrorCode, LighthouseError } from '@lighthouse/core';
-import { cleanExec, NOT_EXECUTED } from './clean-exec.js';
+import { cleanExec, ErrorCode, LighthouseError, NOT_EXECUTED } from '@lighthouse/core';
 import { HAPROXY_MISSING } from './version.js';
 
 /** `haproxy -c`: the gate every candidate config passes before it is installed. */

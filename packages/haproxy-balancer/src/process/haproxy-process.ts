@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
-import { cleanExec, NOT_EXECUTED } from './clean-exec.js';
 import { open, readFile } from 'node:fs/promises';
-import { describeError, ErrorCode, LighthouseError } from '@lighthouse/core';
+import {
+  cleanExec,
+  describeError,
+  ErrorCode,
+  LighthouseError,
+  NOT_EXECUTED,
+} from '@lighthouse/core';
 import { RuntimeConnectionError } from '../runtime/errors.js';
 import { MasterCli } from '../runtime/master-cli.js';
 import type { ProcState } from '../runtime/master-cli.js';
