@@ -3,6 +3,9 @@ import type { Logger, Node } from '@lighthouse/core';
 import { ClusterMemo } from './cluster-memo.js';
 import { cacheText, encodedNodes } from './outage-cache.js';
 import { BackgroundFile } from './process/background-file.js';
+import { sameFile } from './render.js';
+import type { RenderResult } from './render.js';
+import type { Content } from './process/background-file.js';
 
 /**
  * What the balancer keeps on disk of what HAProxy runs: haproxy.cfg (for the next reload, whoever
@@ -18,25 +21,48 @@ import { BackgroundFile } from './process/background-file.js';
  */
 export const FILE_WRITE_INTERVAL_MS = 500;
 
-/** The applied config as the outage cache records it. */
+/** The applied config as the outage cache records it; `hash` and `text` may be made when read. */
 export interface AppliedConfig {
-  hash: string;
-  structure: string;
-  text: string;
+  readonly hash: string;
+  readonly structure: string;
+  readonly text: string;
   /** Fingerprint of the `peers` HAProxy runs: may lag `text` (peers alone reload later). */
-  peers: string;
+  readonly peers: string;
+  /** The render it came from (undefined: read from disk at start-up), to compare cheaply. */
+  readonly render?: RenderResult;
 }
 
-/** What the outage cache records of the applied config: a change of either rewrites it. */
-export function cacheKey(applied: AppliedConfig): string {
-  return `${applied.hash} ${applied.peers}`;
+/** The applied config of a render, its text and hash composed when first read. */
+export function appliedFrom(render: RenderResult, structure: string, peers: string): AppliedConfig {
+  return {
+    get hash() {
+      return render.hash;
+    },
+    get text() {
+      return render.text;
+    },
+    structure,
+    peers,
+    render,
+  };
+}
+
+/**
+ * Whether `applied` holds the file `render` makes. Composing the file (and its sha256) at every
+ * sync to compare was a fifth of a fleet writer's CPU: renders are compared piece by piece.
+ */
+export function holdsRender(applied: AppliedConfig | undefined, render: RenderResult): boolean {
+  if (applied === undefined) return false;
+  return applied.render === undefined
+    ? applied.text === render.text
+    : sameFile(applied.render, render);
 }
 
 export class AppliedFiles {
   private readonly config: BackgroundFile;
   private readonly cache: BackgroundFile;
-  /** {@link cacheKey} of what the outage cache last recorded. */
-  private cachedKey: string | undefined;
+  /** What the outage cache last recorded (or is about to). */
+  private recorded: AppliedConfig | undefined;
   /** Each cluster's outage-cache entry, re-encoded only when its nodes change. */
   private readonly cacheEntries = new ClusterMemo<string>();
 
@@ -54,7 +80,7 @@ export class AppliedFiles {
       }),
     );
     this.cache = new BackgroundFile(paths.cacheFile, FILE_WRITE_INTERVAL_MS, (error) => {
-      this.cachedKey = undefined;
+      this.recorded = undefined;
       log.warn('could not write the outage cache', {
         file: paths.cacheFile,
         error: describeError(error),
@@ -62,12 +88,16 @@ export class AppliedFiles {
     });
     if (onDisk !== undefined) {
       this.config.wrote(onDisk.text);
-      this.cachedKey = cacheKey(onDisk);
+      this.recorded = onDisk;
     }
   }
 
-  /** haproxy.cfg as HAProxy now runs it, after runtime changes (asked every sync: a failed write is retried). */
-  configChanged(text: string): void {
+  /**
+   * haproxy.cfg as HAProxy now runs it, after runtime changes (asked every sync: a failed write is
+   * retried). A function is called when the write starts: of a burst's files only those written
+   * are ever composed.
+   */
+  configChanged(text: Content): void {
     this.config.update(text);
   }
 
@@ -82,17 +112,18 @@ export class AppliedFiles {
   }
 
   /**
-   * Records the applied topology in the outage cache. Rewritten only when the rendered body
-   * changed: what is not rendered (other metadata) is not needed to serve during an outage.
+   * Records the applied topology in the outage cache. Rewritten only when the applied config is
+   * another (the balancer replaces it when the rendered body or the peers change): what is not
+   * rendered (other metadata) is not needed to serve during an outage.
    */
   applied(applied: AppliedConfig, clusters: ReadonlyMap<string, readonly Node[]>): void {
-    const key = cacheKey(applied);
-    if (key === this.cachedKey) return;
-    const { hash, structure, peers } = applied;
-    this.cachedKey = key;
+    if (applied === this.recorded) return;
+    this.recorded = applied;
     // Made when written (at most every FILE_WRITE_INTERVAL_MS), not at every change: a fleet
-    // writer spent a tenth of its CPU making cache texts a burst then skipped.
+    // writer spent a tenth of its CPU making cache texts a burst then skipped. The hash too:
+    // reading it composes the whole file.
     this.cache.update(() => {
+      const { hash, structure, peers } = applied;
       const text = cacheText({ hash, structure, peers, clusters }, (name, nodes) =>
         this.cacheEntries.get(name, [nodes], () => encodedNodes(nodes)),
       );

@@ -17,7 +17,7 @@ import type {
 } from '@lighthouse/core';
 import { DesiredMemo, desiredState, unknownClusters, withKnownNodes } from './desired.js';
 import type { DesiredConfig } from './desired.js';
-import { AppliedFiles } from './applied-files.js';
+import { AppliedFiles, appliedFrom, holdsRender } from './applied-files.js';
 import type { AppliedConfig } from './applied-files.js';
 import { renderedAgentInters } from './agent-interval.js';
 import { planSync, reloadWhy } from './plan.js';
@@ -267,10 +267,9 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * their commands, then the file writes.
    */
   private async syncNow(clusters: readonly Cluster[]): Promise<void> {
-    // A fresh admin session per sync (one connect, ~0.2 ms): a session opened before a reload
-    // someone else did (an operator's `systemctl reload`) would still talk to the old worker,
-    // read its stale state and keep it alive. Within a sync the session is reused.
-    this.runtime.reset();
+    // The admin session is kept between syncs (closed after a second idle): a session from
+    // before a reload someone else did (an operator's `systemctl reload`) still talks to the old
+    // worker, which the first read notices (RuntimeApi.workerAndServers) and leaves.
     const pid = await this.process.runningPid();
     const { changed, checkedAllAt, worker } = this.tracker.begin(clusters, pid);
     // A sync that looks at everything renders everything afresh too: a caller that broke the
@@ -426,11 +425,10 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
    * them (no reload now). Asked every sync: a write that failed is tried again.
    */
   private dualWrite(desired: DesiredConfig): void {
+    const { render, structure } = desired;
     const running = this.applied?.peers ?? desired.peers;
-    this.files.configChanged(desired.render.text);
-    if (desired.render.text !== this.applied?.text) {
-      this.applied = { ...this.appliedFrom(desired), peers: running };
-    }
+    this.files.configChanged(() => render.text); // composed when written
+    if (!holdsRender(this.applied, render)) this.applied = appliedFrom(render, structure, running);
     if (running !== desired.peers) this.peersReload.touch();
   }
 
@@ -461,7 +459,7 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     await this.files.beforeInstall();
     await this.lifecycle.reload(desired.render.text, why, pid, replace);
     this.files.installed(desired.render.text);
-    this.applied = this.appliedFrom(desired);
+    this.applied = appliedFrom(desired.render, desired.structure, desired.peers);
     return this.settle(desired);
   }
 
@@ -474,15 +472,13 @@ class HAProxyBalancer implements Balancer<HAProxyClusterConfig> {
     this.tracker.forget();
     await this.files.beforeInstall();
     const refused = await this.lifecycle.start(desired.render.text, why);
-    this.applied = refused === undefined ? this.appliedFrom(desired) : undefined;
+    this.applied =
+      refused === undefined
+        ? appliedFrom(desired.render, desired.structure, desired.peers)
+        : undefined;
     if (refused !== undefined) throw refused;
     this.files.installed(desired.render.text);
     return this.settle(desired);
-  }
-
-  private appliedFrom(desired: DesiredConfig): Applied {
-    const { render, structure, peers } = desired;
-    return { hash: render.hash, structure, text: render.text, peers };
   }
 
   /** Records the applied topology, in memory and in the outage cache. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DesiredMemo, desiredState } from '../src/desired.js';
 import type { DesiredConfig } from '../src/desired.js';
 import { structureFingerprint } from '../src/fingerprint.js';
-import { renderConfig } from '../src/render.js';
+import { renderConfig, sameFile } from '../src/render.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 import { node, SCENARIOS } from './scenarios.js';
 
@@ -239,7 +239,7 @@ describe('rendering with a long-lived DesiredMemo', () => {
     };
     let previous:
       { topology: Topology; desired: DesiredConfig; dynamicServers: boolean } | undefined;
-    const stats = { reused: 0, rerendered: 0, warned: 0, peered: 0, meta: 0 };
+    const stats = { reused: 0, rerendered: 0, warned: 0, peered: 0, meta: 0, sameFile: 0 };
     for (let i = 0; i < 300; i++) {
       topology = step(rng, topology, ports);
       const dynamicServers = rng.int(20) !== 0;
@@ -252,6 +252,14 @@ describe('rendering with a long-lived DesiredMemo', () => {
         structureFingerprint(memoized.render.text, topology.clusters, backendNames(memoized)),
         where,
       ).toBe(memoized.structure);
+
+      // The balancer's cheap "is it the same file" agrees with comparing the files.
+      expect(sameFile(memoized.render, fresh.render), where).toBe(true);
+      if (previous !== undefined) {
+        const same = previous.desired.render.text === memoized.render.text;
+        expect(sameFile(previous.desired.render, memoized.render), where).toBe(same);
+        if (same) stats.sameFile++;
+      }
 
       // A cluster handed with the same objects as last time keeps its very backend (and
       // traits) objects; one whose nodes or section are new objects is rendered anew.
@@ -286,6 +294,7 @@ describe('rendering with a long-lived DesiredMemo', () => {
     expect(stats.warned).toBeGreaterThan(30);
     expect(stats.peered).toBeGreaterThan(30);
     expect(stats.meta).toBeGreaterThan(30);
+    expect(stats.sameFile).toBeGreaterThan(10);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
-import { createTempDir } from '@lighthouse/testing';
+import { createTempDir, waitFor } from '@lighthouse/testing';
 import type { TempDir } from '@lighthouse/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InternalError } from '@lighthouse/core';
@@ -45,6 +45,8 @@ let refusePrompt = false;
 let extra: { reply: string; delayMs?: number } | undefined;
 /** A reply that replaces the next one (a reply of the wrong shape). */
 let shifted: string | undefined;
+/** `show info` as the worker behind the n-th connection answers it (a reload between them). */
+let infoFor: ((connection: number) => string) | undefined;
 
 beforeEach(async () => {
   dir = await createTempDir({}, 'lh-runtime-');
@@ -54,6 +56,7 @@ beforeEach(async () => {
   refusePrompt = false;
   extra = undefined;
   shifted = undefined;
+  infoFor = undefined;
   server = createServer((socket) => {
     connections.push(socket);
     socket.on('error', () => socket.destroy()); // a client that hung up mid-reply
@@ -76,7 +79,11 @@ beforeEach(async () => {
           socket.write('\n> ');
           continue;
         }
-        const replies = line.split(';').map(reply);
+        const answer = (command: string) =>
+          command === 'show info' && infoFor !== undefined
+            ? infoFor(connections.indexOf(socket))
+            : reply(command);
+        const replies = line.split(';').map(answer);
         if (shifted !== undefined) [replies[0], shifted] = [shifted, undefined];
         const framed = (r: string): string => `${r.replace(/\n$/, '')}\n> `;
         if (!prompt) socket.end(replies.join(''));
@@ -190,6 +197,31 @@ describe('RuntimeApi', () => {
     await expect(inFlight).resolves.toBeDefined();
     await expect(next).resolves.toBeDefined();
     expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
+    api.reset();
+  });
+
+  it('keeps the session between calls, and closes it after idleMs without one', async () => {
+    const api = new RuntimeApi(socketPath, { idleMs: 100 });
+    await api.raw('show info');
+    await api.raw('show info');
+    expect(received.filter((line) => line === 'prompt')).toHaveLength(1);
+    const first = connections[0] ?? expect.unreachable();
+    await waitFor(() => first.closed, { what: 'the idle session to be closed', timeoutMs: 5_000 });
+    await api.raw('show info');
+    expect(received.filter((line) => line === 'prompt')).toHaveLength(2);
+    api.reset();
+  });
+
+  it('leaves a session whose worker is stopping (reloaded meanwhile) and reads the new one', async () => {
+    // Connection 0 is the worker a reload replaced: it still answers, and says it is stopping.
+    infoFor = (connection) =>
+      connection === 0 ? 'Pid: 100\nStopping: 1\n' : 'Pid: 200\nStopping: 0\n';
+    const api = new RuntimeApi(socketPath);
+    const { worker, servers } = await api.workerAndServers();
+    expect(worker).toBe(200);
+    expect(servers.map((state) => state.server)).toEqual(['a:80']);
+    expect(connections[0]?.closed).toBe(true);
+    expect(received.filter((line) => line === 'show info;show servers state')).toHaveLength(2);
     api.reset();
   });
 

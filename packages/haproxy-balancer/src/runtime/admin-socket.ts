@@ -9,6 +9,11 @@ import { RuntimeConnectionError } from './errors.js';
  * (idle `stats timeout`, reload), with one connection per command as the fallback when the
  * session cannot be (re)established. Commands are batched into `;`-joined lines that stay under
  * HAProxy's request buffer (`tune.bufsize`, 16 KB by default).
+ *
+ * The session is kept while it is used and closed after `idleMs` without a command: a deploy's
+ * burst of syncs shares one connection (opening one per sync was an eighth of a fleet writer's
+ * CPU), and an idle writer holds none. Held across a reload someone else did, it would keep the
+ * replaced worker alive and talking: RuntimeApi notices that worker says it is stopping.
  */
 
 /** Options of {@link AdminSocket}. */
@@ -17,6 +22,8 @@ export interface AdminSocketOptions {
   timeoutMs?: number;
   /** Longest `;`-joined line sent at once. Default 8 KB: half of the default tune.bufsize. */
   maxLineBytes?: number;
+  /** The session is closed after this long without a command. Default 1 s. */
+  idleMs?: number;
 }
 
 /** Splits commands into `;`-joined lines of at most `maxBytes` (a longer command goes alone). */
@@ -43,7 +50,9 @@ export class AdminSocket {
   private readonly session: PromptSession;
   private readonly timeoutMs: number;
   private readonly maxLineBytes: number;
+  private readonly idleMs: number;
   private readonly queue = new SerialQueue();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socketPath: string,
@@ -51,6 +60,7 @@ export class AdminSocket {
   ) {
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.maxLineBytes = options.maxLineBytes ?? 8_192;
+    this.idleMs = options.idleMs ?? 1_000;
     this.session = new PromptSession(socketPath, this.timeoutMs);
   }
 
@@ -74,15 +84,22 @@ export class AdminSocket {
 
   /** Drops the session: after a reload it would still talk to the old worker. */
   reset(): void {
+    clearTimeout(this.idleTimer);
     this.session.close();
   }
 
   private async runNow(commands: readonly string[]): Promise<string[]> {
-    const replies: string[] = [];
-    for (const batch of batchLines(commands, this.maxLineBytes)) {
-      replies.push(...(await this.runBatch(batch)));
+    clearTimeout(this.idleTimer);
+    try {
+      const replies: string[] = [];
+      for (const batch of batchLines(commands, this.maxLineBytes)) {
+        replies.push(...(await this.runBatch(batch)));
+      }
+      return replies;
+    } finally {
+      this.idleTimer = setTimeout(() => this.session.close(), this.idleMs);
+      this.idleTimer.unref();
     }
-    return replies;
   }
 
   /**

@@ -164,7 +164,7 @@ export class PromptSession {
     this.pending = undefined;
     if (pending === undefined) return;
     clearTimeout(pending.timer);
-    // Made only now (a string until then): a sync closes an idle session every time, and an
+    // Made only now (a string until then): most closes find no exchange in progress, and an
     // Error's stack trace is not free.
     pending.reject(
       typeof error === 'string' ? new RuntimeConnectionError(this.socketPath, error) : error,

@@ -3,7 +3,7 @@ import type { AdminSocketOptions } from './admin-socket.js';
 import { commandLine, replyError } from './commands.js';
 import type { RuntimeCommand } from './commands.js';
 import type { RefusalKind, RuntimeCommandError } from './errors.js';
-import { parseServersState, parseStatCsv, parseWorkerPid } from './show-parsers.js';
+import { parseServersState, parseStatCsv, parseWorkerPid, workerStopping } from './show-parsers.js';
 import type { ServerState } from './show-parsers.js';
 
 /**
@@ -58,7 +58,9 @@ export class RuntimeApi {
   /**
    * The worker this session talks to (`show info`'s Pid) and its servers (`show servers state`):
    * of every backend, or one `show servers state <backend>` for each of `backends` (what a sync
-   * reads of the backends it changes), all in one exchange.
+   * reads of the backends it changes), all in one exchange. A session kept from before a reload
+   * (someone's `systemctl reload`) still talks to the old worker, which says it is stopping: the
+   * session is then replaced and the exchange runs again, on the new worker.
    */
   async workerAndServers(
     backends?: readonly string[],
@@ -67,7 +69,11 @@ export class RuntimeApi {
       backends === undefined
         ? ['show servers state']
         : backends.map((name) => `show servers state ${name}`);
-    const [info = '', ...replies] = await this.socket.run(['show info', ...shows]);
+    let [info = '', ...replies] = await this.socket.run(['show info', ...shows]);
+    if (workerStopping(info)) {
+      this.reset();
+      [info = '', ...replies] = await this.socket.run(['show info', ...shows]);
+    }
     try {
       const servers = replies.flatMap((reply) => parseServersState(reply));
       return { worker: parseWorkerPid(info), servers };

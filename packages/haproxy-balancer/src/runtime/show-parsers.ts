@@ -108,6 +108,14 @@ export function parseWorkerPid(reply: string): number {
   return Number(pid);
 }
 
+/**
+ * Whether a `show info` reply comes from a worker that is stopping (`Stopping: 1`): one replaced
+ * by a reload, still serving the connections it had, the admin session that asked included.
+ */
+export function workerStopping(reply: string): boolean {
+  return /^Stopping: 1$/m.test(reply);
+}
+
 /** Parses `show stat` CSV: one record per row, keyed by the header's column names. */
 export function parseStatCsv(reply: string): Record<string, string>[] {
   const lines = reply.split('\n').filter((line) => line !== '');
