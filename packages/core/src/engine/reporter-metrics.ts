@@ -17,6 +17,14 @@ export interface GaugedPort {
   maintenance?: { mode: MaintenanceMode };
 }
 
+/** The labels of one port's gauges and the values they were last set to. */
+interface PortGauges {
+  readonly labels: { readonly service: string; readonly port: string };
+  readonly healthy: boolean;
+  readonly registered: boolean;
+  readonly mode: MaintenanceMode | undefined;
+}
+
 const RESULTS: readonly CheckResult[] = ['pass', 'fail', 'timeout', 'error'];
 const MODES: readonly MaintenanceMode[] = ['down', 'drain'];
 
@@ -41,8 +49,8 @@ export class ReporterMetrics {
   private readonly maintenance: GaugeMetric;
   /** The series of every check that has run, by service then check name. */
   private readonly series = new Map<string, Map<string, CheckSeries>>();
-  /** The ports the gauges hold series for, by `service\0port`. */
-  private gauged = new Map<string, { service: string; port: string }>();
+  /** The ports the gauges hold series for, and what they were set to, by `service\0port`. */
+  private gauged = new Map<string, PortGauges>();
 
   constructor(readonly registry: Metrics) {
     this.checkSeconds = registry.histogram({
@@ -104,18 +112,32 @@ export class ReporterMetrics {
     return series;
   }
 
-  /** Sets the gauges of every port the reporter has; the series of ports gone are removed. */
+  /**
+   * Sets the gauges of every port the reporter has; the series of ports gone are removed. Only
+   * values that changed are set: the reporter calls this after every verdict change, and at
+   * start-up 500 ports coming up one by one made it quadratic (a third of the start-up's CPU).
+   */
   ports(ports: readonly GaugedPort[]): void {
-    const gauged = new Map<string, { service: string; port: string }>();
+    const gauged = new Map<string, PortGauges>();
     for (const status of ports) {
-      const labels = { service: status.service, port: String(status.port) };
-      gauged.set(`${labels.service}\0${labels.port}`, labels);
-      this.healthy.set(status.healthy ? 1 : 0, labels);
-      this.registered.set(status.registered ? 1 : 0, labels);
-      for (const mode of MODES)
-        this.maintenance.set(status.maintenance?.mode === mode ? 1 : 0, { ...labels, mode });
+      const key = `${status.service}\0${status.port}`;
+      const was = this.gauged.get(key);
+      const labels = was?.labels ?? { service: status.service, port: String(status.port) };
+      const now: PortGauges = {
+        labels,
+        healthy: status.healthy,
+        registered: status.registered,
+        mode: status.maintenance?.mode,
+      };
+      gauged.set(key, now);
+      if (was?.healthy !== now.healthy) this.healthy.set(now.healthy ? 1 : 0, labels);
+      if (was?.registered !== now.registered) this.registered.set(now.registered ? 1 : 0, labels);
+      if (was === undefined || was.mode !== now.mode) {
+        for (const mode of MODES)
+          this.maintenance.set(now.mode === mode ? 1 : 0, { ...labels, mode });
+      }
     }
-    for (const [key, labels] of this.gauged) {
+    for (const [key, { labels }] of this.gauged) {
       if (gauged.has(key)) continue;
       this.healthy.remove(labels);
       this.registered.remove(labels);

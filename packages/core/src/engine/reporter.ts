@@ -77,6 +77,8 @@ export class Reporter {
   private readonly settings: ReporterSettings;
   private readonly agents: ServiceAgents;
   private readonly metrics: ReporterMetrics;
+  /** A gauge update is scheduled for the next turn of the event loop. */
+  private gaugesDue = false;
   private watcher: ConfigWatcher | undefined;
   /** Set by stop(): no check result may register anything any more. */
   private stopping = false;
@@ -327,9 +329,18 @@ export class Reporter {
     this.gauges();
   }
 
-  /** Sets the per-port gauges (healthy, registered, maintenance) from the live state. */
+  /**
+   * Sets the per-port gauges (healthy, registered, maintenance) from the live state, once for
+   * all the changes of one turn of the event loop: ports whose checks ran together change
+   * together, and each update looks at every port.
+   */
   private gauges(): void {
-    this.metrics.ports(this.status());
+    if (this.gaugesDue) return;
+    this.gaugesDue = true;
+    setImmediate(() => {
+      this.gaugesDue = false;
+      this.metrics.ports(this.status());
+    }).unref();
   }
 
   private refreshService(name: string): void {
