@@ -5,7 +5,6 @@
 // and test-integration/fleet.test.ts (small). Imports the build: run `npx tsc -b` first.
 // Everything it starts is stopped by PID; an HAProxy only after /proc shows it runs this fleet's
 // config file. Types: fleet-harness.d.mts.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +13,7 @@ import { noopMetrics, silentLogger } from '@lighthouse/core';
 import {
   freePort,
   loopbackHAProxyYaml,
+  spawnClean,
   startZooKeeperEnsemble,
   waitFor,
   zooKeeperCommand,
@@ -300,8 +300,8 @@ async function writerConfig(work, index, clusters, discoveryYaml) {
 
 function startWriter(writer, nodeArgs) {
   const args = [...nodeArgs, cli, 'writer', writer.configDir, '--log-format', 'json'];
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // Clean: a writer must not hold this process's 200 ZooKeeper sessions' sockets (spawnClean).
+  const child = spawnClean(process.execPath, args, {
     env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
   });
   const keep = (chunk) => (writer.output = (writer.output + chunk).slice(-20_000));

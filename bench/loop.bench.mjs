@@ -8,7 +8,7 @@
 //   reporter_cost: CPU of a real `lighthouse reporter` process checking 500 (service, port) pairs
 //     over TCP every second, and the jitter of its check starts.
 // Usage: node bench/loop.bench.mjs   (needs ZooKeeper and haproxy, like test-integration/)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { encodeNode, noopMetrics, silentLogger } from '@lighthouse/core';
 // Internals of the plugins, which their packages do not export: imported from the build.
 import { RuntimeApi } from '../packages/haproxy-balancer/dist/runtime/runtime-api.js';
-import { freePort, startZooKeeper, waitFor } from '@lighthouse/testing';
+import { freePort, spawnClean, startZooKeeper, waitFor } from '@lighthouse/testing';
 import { ZooKeeperDiscovery } from '../packages/zookeeper-discovery/dist/discovery.js';
 import { ZooKeeperSession } from '../packages/zookeeper-discovery/dist/session.js';
 import debug from 'debug';
@@ -97,10 +97,11 @@ async function ensurePath(session, path) {
 
 const children = [];
 function startCli(args) {
-  const child = spawn(process.execPath, [cli, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  // Clean: a daemon must not hold this process's ZooKeeper sockets (see spawnClean).
+  const child = spawnClean(process.execPath, [cli, ...args], {
     env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
   });
+  child.stdout.resume();
   let errors = '';
   child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-4_000)));
   const exited = new Promise((done) => child.once('exit', done));

@@ -1,10 +1,15 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTempDir, freePort, loopbackHAProxyYaml, waitFor } from '@lighthouse/testing';
+import {
+  createTempDir,
+  freePort,
+  loopbackHAProxyYaml,
+  spawnClean,
+  waitFor,
+} from '@lighthouse/testing';
 import { silentLogger } from '@lighthouse/core';
 // Plugin internals their packages do not export, for looking at HAProxy and ZooKeeper directly.
 import { RuntimeApi } from '../packages/haproxy-balancer/src/runtime/runtime-api.js';
@@ -202,9 +207,9 @@ export class Fleet {
   /** Starts a demo app on a free port and waits until it answers. */
   async app(name: string): Promise<App> {
     const port = await freePort();
-    const child = spawn(process.execPath, [demoApp, '--port', String(port), '--name', name], {
-      stdio: 'ignore',
-    });
+    const child = spawnClean(process.execPath, [demoApp, '--port', String(port), '--name', name]);
+    child.stdout.resume();
+    child.stderr.resume();
     const app: App = {
       name,
       port,

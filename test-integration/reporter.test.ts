@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -8,6 +7,7 @@ import {
   createTempConfigDir,
   createTempProject,
   freePort,
+  spawnClean,
   startZooKeeper,
   waitFor,
 } from '@lighthouse/testing';
@@ -27,7 +27,9 @@ async function startApp(): Promise<{
   post(path: string): Promise<void>;
 }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [demoApp, '--port', String(port)], { stdio: 'ignore' });
+  const child = spawnClean(process.execPath, [demoApp, '--port', String(port)]);
+  child.stdout.resume();
+  child.stderr.resume();
   const post = async (path: string) =>
     void (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST' }));
   await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok), {

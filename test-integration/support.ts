@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { noopMetrics, silentLogger } from '@lighthouse/core';
 import type { Node } from '@lighthouse/core';
+import { spawnClean } from '@lighthouse/testing';
 import { zookeeperDiscovery } from '@lighthouse/zookeeper-discovery';
 import debug from 'debug';
 
@@ -27,10 +27,10 @@ export interface CliRunOptions {
 
 /** Starts `lighthouse <args>` as a real process. */
 export function startCli(args: readonly string[], options: CliRunOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [options.bin ?? lighthouseBin, ...args], {
+  // Started clean: a daemon must not hold the test's own ZooKeeper sockets (see spawnClean).
+  const child = spawnClean(process.execPath, [options.bin ?? lighthouseBin, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -65,10 +65,9 @@ export async function runCliOnce(
   args: readonly string[],
   options: CliRunOptions = {},
 ): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [options.bin ?? lighthouseBin, ...args], {
+  const child = spawnClean(process.execPath, [options.bin ?? lighthouseBin, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', DEBUG: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';

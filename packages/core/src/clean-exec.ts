@@ -21,7 +21,8 @@ export interface CleanCommand {
 }
 
 /**
- * The command line that runs `binary args` with only stdin, stdout and stderr open: pass it to
+ * The command line that runs `binary args` with only stdin, stdout and stderr open, in `env`
+ * (default this process's environment): pass it to
  * `spawn(command.file, command.args, { env: command.env, … })`. The process ID is the binary's
  * (bash execs it), so it can be signalled and waited for as usual.
  *
@@ -36,13 +37,17 @@ export interface CleanCommand {
  * Without bash or /proc (not Linux), it is a plain exec. `BASH_ENV` is dropped so no startup file
  * runs. A binary bash cannot run makes the wrapper exit with a status in {@link NOT_EXECUTED}.
  */
-export function cleanExec(binary: string, args: readonly string[]): CleanCommand {
+export function cleanExec(
+  binary: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CleanCommand {
   if (!existsSync(BASH) || !existsSync('/proc/self/fd')) {
-    return { file: binary, args: [...args], env: process.env };
+    return { file: binary, args: [...args], env };
   }
   return {
     file: BASH,
     args: ['--norc', '--noprofile', '-c', CLOSE_AND_EXEC, basename(binary), binary, ...args],
-    env: { ...process.env, BASH_ENV: undefined, ENV: undefined },
+    env: { ...env, BASH_ENV: undefined, ENV: undefined },
   };
 }

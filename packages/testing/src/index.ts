@@ -32,6 +32,8 @@ export type {
   TestServer,
 } from './check-conformance.js';
 export { freePort } from './free-port.js';
+export { spawnClean } from './spawn-clean.js';
+export type { CleanSpawnOptions } from './spawn-clean.js';
 export { loopbackHAProxyYaml } from './writer-config.js';
 export type { HAProxyFiles } from './writer-config.js';
 export { startZooKeeper, startZooKeeperEnsemble, zooKeeperCommand } from './zookeeper-server.js';
