@@ -3,17 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { renderConfig } from '../src/render.js';
 import type { HAProxyConfig } from '../src/schema.js';
 import { SCENARIOS } from './scenarios.js';
+import { seededRandom } from './seeded-random.js';
 import type { Scenario } from './scenarios.js';
 
-/** A seeded shuffle (mulberry32), so a failing order can be replayed from its seed. */
+/** A seeded shuffle, so a failing order can be replayed from its seed. */
 function shuffler(seed: number) {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   return <T>(items: readonly T[]): T[] => {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i--) {

@@ -7,6 +7,7 @@ import type { TempDir } from '@lighthouse/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RuntimeConnectionError, RuntimeProtocolError } from '../src/runtime/errors.js';
 import { PromptSession } from '../src/runtime/prompt-session.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * PromptSession's reply splitting against a fake HAProxy in prompt mode that writes its output in
@@ -42,17 +43,6 @@ function cut(text: string, sizes: readonly number[]): string[] {
     start += size;
   }
   return pieces;
-}
-
-/** A deterministic pseudo-random generator (mulberry32): the same chunkings on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 let dir: TempDir;
@@ -202,7 +192,7 @@ describe('PromptSession reply splitting', () => {
     const replies = commands.map((_, index) => replyOf(index));
     const output = replies.map(framed).join('');
     for (const seed of [1, 2, 3]) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const sizes = Array.from({ length: 97 }, () => 1 + Math.floor(random() * 120));
       answer = () => cut(output, sizes);
       await expect(session.exchange(commands.join(';'), commands.length)).resolves.toEqual(replies);

@@ -6,6 +6,7 @@ import { structureFingerprint } from '../src/fingerprint.js';
 import { renderConfig, sameFile } from '../src/render.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 import { node, SCENARIOS } from './scenarios.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * Incremental rendering (issue 10): a long-lived DesiredMemo must give exactly what a fresh
@@ -40,15 +41,9 @@ const DEFAULTS: (string[] | undefined)[] = [
   undefined,
 ];
 
-/** mulberry32: a seeded generator, so a failing step can be replayed from its seed. */
+/** A seeded generator, so a failing step can be replayed from its seed. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   return { next, int, pick };
