@@ -128,12 +128,14 @@ export function desiredState(
   for (const cluster of clusters) {
     const servers = render.backends.get(cluster.name);
     if (servers === undefined) continue;
+    const cookies = servers.some((server) => server.cookie !== undefined);
     const compute = () =>
       backendTraits(config.defaults, cluster.config, {
         dynamicServers: options.dynamicServers,
-        cookies: servers.some((server) => server.cookie !== undefined),
+        cookies,
       });
-    const inputs = [cluster.config, config.defaults, servers, options.dynamicServers];
+    // Not the servers: a member added to a large backend must not parse its directives again.
+    const inputs = [cluster.config, config.defaults, cookies, options.dynamicServers];
     traits.set(
       cluster.name,
       memo === undefined ? compute() : memo.traits.get(cluster.name, inputs, compute),

@@ -41,9 +41,27 @@ export function cachePath(configFile: string): string {
   return `${configFile}.lighthouse-cache.json`;
 }
 
-/** One cluster's entry in the cache: its nodes in the wire format, as a JSON list. */
+/**
+ * Nodes in the wire format as JSON strings, by node object: discovery hands unchanged nodes on as
+ * the same objects, so a change of a 1,000-node cluster encodes the nodes it changed (issue 10).
+ */
+const encoded = new WeakMap<Node, string>();
+
+function encodedNode(node: Node): string {
+  let json = encoded.get(node);
+  if (json === undefined) {
+    json = JSON.stringify(encodeNode(node));
+    encoded.set(node, json);
+  }
+  return json;
+}
+
+/**
+ * One cluster's entry in the cache: its nodes in the wire format, as a JSON list (the text
+ * `JSON.stringify(nodes.map(encodeNode))` gives).
+ */
 export function encodedNodes(nodes: readonly Node[]): string {
-  return JSON.stringify(nodes.map(encodeNode));
+  return `[${nodes.map(encodedNode).join(',')}]`;
 }
 
 /**

@@ -48,10 +48,9 @@ export interface BackendContext {
 /** `ip:port` or `[ip6]:port` split into the IP (no brackets) and the port. */
 export function splitAddress(address: string): { ip: string; port: number } {
   const colon = address.lastIndexOf(':');
-  return {
-    ip: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
-    port: Number(address.slice(colon + 1)),
-  };
+  const host = address.slice(0, colon);
+  const bracketed = host.startsWith('[') && host.endsWith(']');
+  return { ip: bracketed ? host.slice(1, -1) : host, port: Number(address.slice(colon + 1)) };
 }
 
 const FORCED = AdminFlags.forcedMaint | AdminFlags.forcedDrain;

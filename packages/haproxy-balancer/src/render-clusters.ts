@@ -6,7 +6,7 @@ import { normalizeLine } from './lines.js';
 import type { ClusterMemo } from './cluster-memo.js';
 import { hasDirective, stanzaText, userLines } from './render-format.js';
 import type { Stanza } from './render-format.js';
-import { backendServers, peerLines, serverLine } from './render-servers.js';
+import { backendServers, checkedServerLine, peerLines } from './render-servers.js';
 import type { BackendServer } from './render-servers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 import { serverOptionWords } from './server-options.js';
@@ -138,8 +138,8 @@ function renderBackend(cluster: Cluster, defaults: BackendDefaults): RenderedBac
   const warnings: string[] = [];
   const servers = backendServers(name, nodes, options, cookies, (w) => void warnings.push(w));
   const header = `backend ${name}`;
-  const lines = [...backend, ...servers.map(serverLine)];
-  assertWellFormedLines([header, ...lines]);
+  assertWellFormedLines([header, ...backend]); // the server lines were checked when made
+  const lines = [...backend, ...servers.map(checkedServerLine)];
   return {
     servers,
     text: stanzaText({ header, lines }),

@@ -10,6 +10,7 @@ import type { Node } from '@lighthouse/core';
 import { formatAddress, haproxyNameProblem, serverAddressProblem } from './addresses.js';
 import { agentWords, nodeSettings } from './node-metadata.js';
 import type { NodeAgent } from './node-metadata.js';
+import { assertWellFormedLines } from './well-formed.js';
 
 /**
  * Server and peer lines from discovery data. Nodes come from ZooKeeper, so they are untrusted:
@@ -68,9 +69,69 @@ function nodeProblem(node: Node): string | undefined {
   );
 }
 
+/** What one node renders to with a backend's server options and cookie mode. */
+interface RenderedNode {
+  options: readonly string[];
+  cookies: boolean;
+  name: string;
+  /** Why the node cannot be a server; undefined when it is {@link server}. */
+  problem?: string;
+  server?: BackendServer;
+  /** What its metadata got wrong (ignored values), one sentence each. */
+  notes: readonly string[];
+}
+
+/**
+ * Nodes rendered so far, by node object. Discovery hands unchanged nodes on as the same objects
+ * and never changes one (the Balancer contract), so one node added to a 1,000-node cluster
+ * renders one server, not 1,001 (issue 10). Weak: a node gone from every cluster is forgotten.
+ */
+const renderedNodes = new WeakMap<Node, RenderedNode>();
+
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((word, index) => word === b[index]));
+}
+
+function renderNode(node: Node, options: readonly string[], cookies: boolean): RenderedNode {
+  const known = renderedNodes.get(node);
+  if (known !== undefined && known.cookies === cookies && sameWords(known.options, options))
+    return known;
+  const name = nodeName(node);
+  const problem = nodeProblem(node);
+  const notes: string[] = [];
+  const rendered: RenderedNode =
+    problem === undefined
+      ? { options, cookies, name, server: serverOf(node, name, options, cookies, notes), notes }
+      : { options, cookies, name, problem, notes };
+  renderedNodes.set(node, rendered);
+  return rendered;
+}
+
+function serverOf(
+  node: Node,
+  name: string,
+  options: readonly string[],
+  cookies: boolean,
+  notes: string[],
+): BackendServer {
+  const { drain, agent, ...settings } = nodeSettings(node, (note) => void notes.push(note));
+  const weight = settings.weight ?? (agent === undefined ? undefined : agentWeight(options));
+  return {
+    name,
+    address: formatAddress(node.ip, node.port),
+    ...(cookies ? { cookie: name } : {}),
+    options,
+    ...(weight === undefined ? {} : { weight }),
+    ...(drain ? { drain } : {}),
+    ...(agent === undefined ? {} : { agent }),
+  };
+}
+
 /**
  * The servers of a cluster's backend, sorted like its nodes. `cookies`: whether the backend uses
- * persistence cookies (then each server's cookie is its name, as in 1.0).
+ * persistence cookies (then each server's cookie is its name, as in 1.0). Each node is rendered
+ * once (see {@link renderedNodes}); its warnings are told at every call, as a render's warnings
+ * are all of its inputs' problems.
  */
 export function backendServers(
   cluster: string,
@@ -82,31 +143,37 @@ export function backendServers(
   const servers: BackendServer[] = [];
   const names = new Set<string>();
   for (const node of sortNodes(nodes)) {
-    const name = nodeName(node);
+    const { name, problem, server, notes } = renderNode(node, options, cookies);
     // Made only for a warning: most nodes have none, and a render may see 10 k of them.
     const where = () => `cluster "${cluster}": node "${printable(name)}"`;
-    const problem = nodeProblem(node);
-    if (problem !== undefined) {
+    if (server === undefined) {
       warn(`${where()} skipped: ${problem}`);
     } else if (names.has(name)) {
       warn(`${where()} skipped: another node has the same name`);
     } else {
       names.add(name);
-      const settings = nodeSettings(node, (message) => warn(`${where()}: ${message}`));
-      const { drain, agent } = settings;
-      const weight = settings.weight ?? (agent === undefined ? undefined : agentWeight(options));
-      servers.push({
-        name,
-        address: formatAddress(node.ip, node.port),
-        ...(cookies ? { cookie: name } : {}),
-        options,
-        ...(weight === undefined ? {} : { weight }),
-        ...(drain ? { drain } : {}),
-        ...(agent === undefined ? {} : { agent }),
-      });
+      for (const note of notes) warn(`${where()}: ${note}`);
+      servers.push(server);
     }
   }
   return servers;
+}
+
+/** Server lines made so far, each checked once (see {@link checkedServerLine}). */
+const serverLines = new WeakMap<BackendServer, string>();
+
+/**
+ * {@link serverLine}, checked well-formed when made and remembered per server object: a backend
+ * of 1,000 servers with one new makes and checks one line.
+ */
+export function checkedServerLine(server: BackendServer): string {
+  let line = serverLines.get(server);
+  if (line === undefined) {
+    line = serverLine(server);
+    assertWellFormedLines([line]);
+    serverLines.set(server, line);
+  }
+  return line;
 }
 
 /**

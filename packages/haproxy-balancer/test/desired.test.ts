@@ -1,4 +1,4 @@
-import { silentLogger } from '@lighthouse/core';
+import { encodeNode, silentLogger } from '@lighthouse/core';
 import type { ClusterState, Node } from '@lighthouse/core';
 import { createTempDir } from '@lighthouse/testing';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServerState } from '../src/runtime/show-parsers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from '../src/schema.js';
 import { desiredState, nodesFromLive, withKnownNodes } from '../src/desired.js';
-import { cacheText, loadCache } from '../src/outage-cache.js';
+import { cacheText, encodedNodes, loadCache } from '../src/outage-cache.js';
 import { node } from './scenarios.js';
 
 /** DesiredConfig state: the structure fingerprint, undiscovered clusters, and the outage cache. */
@@ -115,5 +115,14 @@ describe('outage cache', () => {
     } finally {
       await dir.cleanup();
     }
+  });
+
+  it('encodes a cluster as the JSON list of wire payloads, each node object once', () => {
+    const odd = node('odd', '::1', 443, { note: 'quote " and \\ backslash', peer: 'x' });
+    const nodes = [A, B, odd];
+    expect(encodedNodes(nodes)).toBe(JSON.stringify(nodes.map(encodeNode)));
+    expect(encodedNodes([])).toBe('[]');
+    // Remembered per object: an equal new object gives the same text.
+    expect(encodedNodes([{ ...A }, B])).toBe(JSON.stringify([A, B].map(encodeNode)));
   });
 });

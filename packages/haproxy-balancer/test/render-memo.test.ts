@@ -223,6 +223,10 @@ function observable(desired: DesiredConfig) {
 
 const backendNames = (desired: DesiredConfig) => new Set(desired.backends.keys());
 
+/** The clusters with new node objects of the same content: nothing remembered applies. */
+const nodeCopies = (clusters: readonly Cluster[]): Cluster[] =>
+  clusters.map((cluster) => ({ ...cluster, nodes: cluster.nodes.map((n) => structuredClone(n)) }));
+
 describe('rendering with a long-lived DesiredMemo', () => {
   it.each([1, 2, 3])('equals a fresh render at each of 300 random steps (seed %i)', (seed) => {
     const rng = random(seed);
@@ -240,7 +244,10 @@ describe('rendering with a long-lived DesiredMemo', () => {
       const dynamicServers = rng.int(20) !== 0;
       const where = `seed ${seed}, step ${i}`;
       const memoized = desiredState(topology.config, topology.clusters, { dynamicServers, memo });
-      const fresh = desiredState(topology.config, topology.clusters, { dynamicServers });
+      // From copies of the nodes: the renderer remembers each node object's server too.
+      const fresh = desiredState(topology.config, nodeCopies(topology.clusters), {
+        dynamicServers,
+      });
       expect(observable(memoized), where).toEqual(observable(fresh));
       // The fingerprint of the whole file, as an older writer computed it and cached it.
       expect(
@@ -320,6 +327,30 @@ describe('what the memo reuses', () => {
     expect(second.backends.get('web')).not.toBe(first.backends.get('web'));
     expect(second.backends.get('web')?.map((s) => s.name)).toEqual(['a:80', 'b:80']);
     expect(second.render.text).toContain('server b:80 10.0.0.2:80 weight 9');
+  });
+
+  it('renders a node kept in a touched cluster once, and tells its warnings at every render', () => {
+    const memo = new DesiredMemo();
+    const odd = node('odd', '10.0.0.3', 80, { weight: 'heavy' });
+    const first = desiredState(BASE, [web([A, odd])], options(memo));
+    const second = desiredState(BASE, [web([A, B, odd])], options(memo));
+    const [a1, odd1] = first.backends.get('web') ?? [];
+    const [a2, b2, odd2] = second.backends.get('web') ?? [];
+    expect(a2).toBe(a1);
+    expect(odd2).toBe(odd1);
+    expect(b2?.name).toBe('b:80');
+    const warning = 'cluster "web": node "odd:80": metadata.weight "heavy" is not an integer';
+    for (const desired of [first, second])
+      expect(desired.render.warnings.some((w) => w.startsWith(warning))).toBe(true);
+    // Other server options: the same node renders again, with them.
+    const third = desiredState(BASE, [web([A], { port: 8080, server_options: 'check' })], {
+      dynamicServers: true,
+      memo,
+    });
+    const a3 = third.backends.get('web')?.[0];
+    expect(a3).not.toBe(a1);
+    expect(a3?.options).toEqual(['check']);
+    expect(third.render.text).toContain('server a:80 10.0.0.1:80 check');
   });
 
   it('renders anew after clear(), when the defaults change, and after a generation without it', () => {

@@ -11,18 +11,13 @@ import {
   RuntimeConnectionError,
   RuntimeProtocolError,
 } from '../src/runtime/errors.js';
-import { parseShowProc } from '../src/runtime/master-cli.js';
 import { RuntimeApi } from '../src/runtime/runtime-api.js';
-import { parseServersState } from '../src/runtime/show-parsers.js';
 import { batchLines } from '../src/runtime/admin-socket.js';
 import { replyError } from '../src/runtime/commands.js';
 import { refusalKind } from '../src/runtime/errors.js';
-import { parseStatCsv } from '../src/runtime/show-parsers.js';
+import { STATE_HEADER } from './state-header.js';
 
 /** The runtime-API client against a fake admin socket that speaks 2.6's prompt protocol. */
-
-const STATE_HEADER =
-  '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port';
 
 /** Replies measured on 2.6.12, by command. */
 function reply(command: string): string {
@@ -359,59 +354,5 @@ describe('reply classification (2.6.12 texts)', () => {
     expect(
       replyError(addr, "IP changed from '10.0.0.1' to '10.0.0.2' by 'stats socket command'\n"),
     ).toBeUndefined();
-  });
-});
-
-describe('show parsers', () => {
-  it('refuses a reply that is not a servers state (never an empty list)', () => {
-    expect(() => parseServersState('Unknown command.\n')).toThrow(/unexpected/);
-    expect(parseServersState(`1\n${STATE_HEADER}\n\n`)).toEqual([]);
-  });
-
-  it('reads the agent columns: state flags and port (rows measured on 2.6.12)', () => {
-    const rows = parseServersState(
-      `1\n${STATE_HEADER}\n` +
-        '3 be 1 s1 127.0.0.1 2 8 40 100 3 1 0 1 0 18 0 0 - 18001 0 0 0 - - 17001\n' +
-        '3 be 2 s2 127.0.0.1 2 0 10 10 3 1 0 1 0 0 0 0 - 18002 0 0 0 - - 0\n\n',
-    );
-    expect(rows.map(({ agentState, agentPort }) => ({ agentState, agentPort }))).toEqual([
-      { agentState: 0x12, agentPort: 17001 },
-      { agentState: 0, agentPort: 0 },
-    ]);
-    const old = parseServersState(
-      '1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight\n' +
-        '3 be 1 s1 127.0.0.1 2 0 1 1\n',
-    );
-    expect(old[0]).toMatchObject({ agentState: 0, agentPort: 0 });
-  });
-
-  it('parses show stat CSV', () => {
-    const rows = parseStatCsv(
-      '# pxname,svname,status,weight,\nweb,a:80,UP,1,\nweb,BACKEND,UP,1,\n\n',
-    );
-    expect(rows).toEqual([
-      { pxname: 'web', svname: 'a:80', status: 'UP', weight: '1' },
-      { pxname: 'web', svname: 'BACKEND', status: 'UP', weight: '1' },
-    ]);
-    expect(() => parseStatCsv('Permission denied\n')).toThrow(/unexpected/);
-  });
-
-  it('parses show proc: counters and workers with their generation', () => {
-    const proc = parseShowProc(
-      '#<PID>          <type>          <reloads>       <uptime>        <version>      \n' +
-        '9053            master          2 [failed: 1]   0d00h01m36s     2.6.12-1+deb12u4\n' +
-        '# workers\n11001           worker          0               0d00h00m00s     2.6.12\n' +
-        '10990           worker          1               0d00h00m09s     2.6.12\n# programs\n\n',
-    );
-    expect(proc).toEqual({
-      masterPid: 9053,
-      reloads: 2,
-      failed: 1,
-      workers: [
-        { pid: 11001, reloads: 0 },
-        { pid: 10990, reloads: 1 },
-      ],
-    });
-    expect(() => parseShowProc('')).toThrow(/unexpected/);
   });
 });

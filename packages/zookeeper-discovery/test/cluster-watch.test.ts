@@ -167,3 +167,37 @@ describe('cluster watch with failing reads', () => {
     ]);
   });
 });
+
+describe('cluster watch deliveries', () => {
+  it('delivers members sorted by name as children come and go, unchanged ones as the same objects', async () => {
+    const { session, watch, recorder } = setup('m:80', 'c:80');
+    await watch.resync(true);
+    await recorder.until((nodes) => nodes.length === 2, 'the first look');
+    let seed = 11;
+    const pick = (below: number) => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed % below;
+    };
+    for (let step = 0; step < 60; step += 1) {
+      const before = recorder.sets.at(-1) ?? [];
+      const present = [...session.payloads.keys()];
+      const name = `h${pick(20)}:80`;
+      // Mostly adds, so the cluster grows; a removal when the name is there.
+      if (session.payloads.has(name) && present.length > 1) session.payloads.delete(name);
+      else session.payloads.set(name, payload(name));
+      const expected = [...session.payloads.keys()].sort();
+      if (expected.join() === present.sort().join()) continue;
+      session.childrenWatcher?.('child');
+      const after = await recorder.until(
+        (nodes) => names(nodes).join() === expected.join(),
+        `step ${step}: ${expected.join()}`,
+      );
+      // A member neither added nor removed is handed on as the very object delivered before.
+      for (const kept of before) {
+        const now = after.find((item) => item.host === kept.host && item.port === kept.port);
+        if (now !== undefined) expect(now, `step ${step}`).toBe(kept);
+      }
+    }
+    expect(recorder.sets.length).toBeGreaterThan(30);
+  });
+});

@@ -86,14 +86,30 @@ export function membershipChange(before: Members, after: Members): MembershipCha
 }
 
 /**
+ * What changed between two node lists. Discovery hands unchanged nodes on as the same objects
+ * (the ZooKeeper plugin does), so only the nodes in one list and not the other are described and
+ * compared: one node added to a 1,000-node cluster compares two members, not 2,000 (issue 10).
+ * Equal to comparing every member, as a node object replaced by an equal one adds nothing.
+ */
+export function nodesChange(
+  before: readonly Node[],
+  after: readonly Node[],
+): MembershipChange | undefined {
+  const kept = new Set(after);
+  const was = new Set(before);
+  return membershipChange(
+    membersOf(before.filter((node) => !kept.has(node))),
+    membersOf(after.filter((node) => !was.has(node))),
+  );
+}
+
+/**
  * Remembers what it last logged per cluster (per writer cluster entry: a cluster re-added, or
  * moved to another discovery, starts afresh) and logs membership changes once each.
  */
 export class MembershipLog {
-  private readonly logged = new WeakMap<
-    ClusterView,
-    { nodes: readonly Node[]; members: Members }
-  >();
+  /** The node list last observed per cluster. */
+  private readonly logged = new WeakMap<ClusterView, readonly Node[]>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -102,16 +118,15 @@ export class MembershipLog {
     for (const cluster of clusters) {
       const before = this.logged.get(cluster);
       // Nothing reported yet, or the very same list as last time (a resync): nothing to say.
-      if (!cluster.discovered || before?.nodes === cluster.nodes) continue;
-      const members = membersOf(cluster.nodes);
-      this.logged.set(cluster, { nodes: cluster.nodes, members });
+      if (!cluster.discovered || before === cluster.nodes) continue;
+      this.logged.set(cluster, cluster.nodes);
       const name = cluster.config.name;
       const fields = { cluster: name, members: cluster.nodes.length };
       if (before === undefined) {
         this.logger.info(`cluster ${name}: discovered, ${fields.members} member(s)`, fields);
         continue;
       }
-      const change = membershipChange(before.members, members);
+      const change = nodesChange(before, cluster.nodes);
       if (change === undefined) continue;
       const { text, ...counts } = change;
       this.logger.info(`cluster ${name}: ${text}`, { ...fields, ...counts });

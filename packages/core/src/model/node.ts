@@ -39,11 +39,35 @@ export function nodeKey(node: Pick<Node, 'ip' | 'port'>): string {
   return node.ip.includes(':') ? `[${node.ip}]:${node.port}` : `${node.ip}:${node.port}`;
 }
 
-/** Sorts nodes by name then identity, so everything rendered from them is deterministic. */
+/** The order of {@link sortNodes}: by name, then by identity. */
+function compareNodes(a: Node, b: Node): number {
+  return compareText(nodeName(a), nodeName(b)) || compareText(nodeKey(a), nodeKey(b));
+}
+
+/**
+ * Sorts nodes by name then identity, so everything rendered from them is deterministic. A list
+ * already in order (the writer's, handed on to a balancer) costs one name per node: comparing
+ * while sorting makes both names again at every comparison, and a 1,000-node cluster is sorted
+ * at every change of it (issue 10).
+ */
 export function sortNodes(nodes: readonly Node[]): Node[] {
-  return [...nodes].sort(
-    (a, b) => compareText(nodeName(a), nodeName(b)) || compareText(nodeKey(a), nodeKey(b)),
-  );
+  return inOrder(nodes) ? [...nodes] : [...nodes].sort(compareNodes);
+}
+
+function inOrder(nodes: readonly Node[]): boolean {
+  let previous: Node | undefined;
+  let previousName = '';
+  for (const node of nodes) {
+    const name = nodeName(node);
+    if (previous !== undefined) {
+      const order =
+        compareText(previousName, name) || compareText(nodeKey(previous), nodeKey(node));
+      if (order > 0) return false;
+    }
+    previous = node;
+    previousName = name;
+  }
+  return true;
 }
 
 /** Byte-order string comparison (locale-independent, so output never depends on the machine). */

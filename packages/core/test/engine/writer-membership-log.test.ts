@@ -3,7 +3,7 @@ import { MemoryDiscoveryBackend, waitFor } from '@lighthouse/testing';
 import type { RecordingLogger } from '@lighthouse/testing';
 import type { Node } from '@lighthouse/core';
 import { startMemoryWriter } from '../helpers/memory-writer.js';
-import { membersOf, membershipChange } from '../../src/engine/membership-log.js';
+import { membersOf, membershipChange, nodesChange } from '../../src/engine/membership-log.js';
 
 /**
  * The writer says at `info` what changed in each cluster, once per change: one line per cluster
@@ -144,5 +144,31 @@ describe('membershipChange', () => {
     expect(membershipChange(after, before)?.text).toBe(
       'changed app-1:8080 (10.0.0.1) weight 0 -> default',
     );
+  });
+});
+
+describe('nodesChange', () => {
+  it('describes the nodes not kept as the same objects, as comparing every member would', () => {
+    const stable = Array.from({ length: 30 }, (_, index) => node(index + 10));
+    const before = [node(1), node(2, { weight: 3 }), ...stable, node(5)];
+    // Node 1 removed, node 2 re-weighted (a new object), node 5 replaced by an equal object,
+    // node 7 added; the 30 others kept as they were.
+    const after = [node(2, { weight: 4 }), ...stable, node(5), node(7)];
+    const expected = membershipChange(membersOf(before), membersOf(after));
+    expect(nodesChange(before, after)).toEqual(expected);
+    expect(expected).toEqual({
+      text:
+        'added app-7:8080 (10.0.0.7); removed app-1:8080 (10.0.0.1); ' +
+        'changed app-2:8080 (10.0.0.2) weight 3 -> 4',
+      added: 1,
+      removed: 1,
+      changed: 1,
+    });
+  });
+
+  it('is nothing when every node is kept, or replaced by an equal one', () => {
+    const nodes = [node(1), node(2)];
+    expect(nodesChange(nodes, [...nodes])).toBeUndefined();
+    expect(nodesChange(nodes, [node(1), node(2)])).toBeUndefined();
   });
 });

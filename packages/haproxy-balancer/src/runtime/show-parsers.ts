@@ -66,38 +66,131 @@ const STATE_COLUMNS = [
   'srv_iweight',
 ] as const;
 
-/** Parses `show servers state [<backend>]` (format version 1). */
+/**
+ * Parses `show servers state [<backend>]` (format version 1). A sync reads a changed backend
+ * whole, so this runs over every row of a 1,000-server backend at each change of it (issue 10):
+ * it walks the reply by index and makes strings only of the three text columns it keeps.
+ */
 export function parseServersState(reply: string): ServerState[] {
-  const lines = reply.split('\n').filter((line) => line !== '');
-  const header = lines[1]?.replace(/^# /, '').split(' ') ?? [];
-  if (lines[0] !== '1' || STATE_COLUMNS.some((column, index) => header[index] !== column)) {
+  const versionEnd = reply.indexOf('\n');
+  const headerEnd = versionEnd < 0 ? -1 : reply.indexOf('\n', versionEnd + 1);
+  const header =
+    headerEnd < 0
+      ? []
+      : reply
+          .slice(versionEnd + 1, headerEnd)
+          .replace(/^# /, '')
+          .split(' ');
+  if (
+    reply.slice(0, versionEnd) !== '1' ||
+    STATE_COLUMNS.some((column, index) => header[index] !== column)
+  ) {
     throw new Error(`unexpected "show servers state" reply: ${reply.trim().slice(0, 200)}`);
   }
-  const portColumn = header.indexOf('srv_port');
-  const agentStateColumn = header.indexOf('srv_agent_state');
-  const agentPortColumn = header.indexOf('srv_agent_port');
-  return lines.slice(2).map((line) => {
-    const fields = line.split(' ');
-    const number = (index: number): number => {
-      const value = Number(fields[index]);
-      if (!Number.isInteger(value)) throw new Error(`malformed "show servers state" row: ${line}`);
-      return value;
-    };
+  const columns = {
+    port: header.indexOf('srv_port'),
+    agentState: header.indexOf('srv_agent_state'),
+    agentPort: header.indexOf('srv_agent_port'),
+  };
+  const row = new RowReader(
+    reply,
+    Math.max(8, columns.port, columns.agentState, columns.agentPort),
+  );
+  const rows: ServerState[] = [];
+  for (let at = headerEnd + 1; at < reply.length;) {
+    const newline = reply.indexOf('\n', at);
+    const end = newline < 0 ? reply.length : newline;
+    if (end > at) rows.push(row.read(at, end, columns));
+    at = end + 1;
+  }
+  return rows;
+}
+
+/** Where the optional columns are in this HAProxy's rows (-1: absent, the value is 0). */
+interface OptionalColumns {
+  port: number;
+  agentState: number;
+  agentPort: number;
+}
+
+/** Reads the rows of one reply, one at a time, through one reused table of column bounds. */
+class RowReader {
+  /** Where each column of the current row starts; column i ends at starts[i + 1] - 1. */
+  private readonly starts: Int32Array;
+  /** Columns found in the current row. */
+  private found = 0;
+  private start = 0;
+  private end = 0;
+
+  constructor(
+    private readonly reply: string,
+    private readonly lastColumn: number,
+  ) {
+    this.starts = new Int32Array(lastColumn + 2);
+  }
+
+  /** The row from `start` to `end` (exclusive). */
+  read(start: number, end: number, columns: OptionalColumns): ServerState {
+    this.start = start;
+    this.end = end;
+    this.found = 0;
+    for (let at = start; this.found <= this.lastColumn && at <= end;) {
+      this.starts[this.found] = at;
+      this.found += 1;
+      const space = this.reply.indexOf(' ', at);
+      at = space < 0 || space > end ? end + 1 : space + 1;
+      this.starts[this.found] = at;
+    }
     return {
-      backendId: number(0),
-      backend: fields[1] ?? '',
-      serverId: number(2),
-      server: fields[3] ?? '',
-      address: fields[4] ?? '',
-      opState: number(5),
-      adminState: number(6),
-      weight: number(7),
-      initialWeight: number(8),
-      port: portColumn < 0 ? 0 : number(portColumn),
-      agentState: agentStateColumn < 0 ? 0 : number(agentStateColumn),
-      agentPort: agentPortColumn < 0 ? 0 : number(agentPortColumn),
+      backendId: this.number(0),
+      backend: this.text(1),
+      serverId: this.number(2),
+      server: this.text(3),
+      address: this.text(4),
+      opState: this.number(5),
+      adminState: this.number(6),
+      weight: this.number(7),
+      initialWeight: this.number(8),
+      port: this.optional(columns.port),
+      agentState: this.optional(columns.agentState),
+      agentPort: this.optional(columns.agentPort),
     };
-  });
+  }
+
+  private text(column: number): string {
+    if (column >= this.found) return '';
+    return this.reply.slice(this.starts[column], this.starts[column + 1]! - 1);
+  }
+
+  private number(column: number): number {
+    const value =
+      column < this.found
+        ? integer(this.reply, this.starts[column]!, this.starts[column + 1]! - 1)
+        : NaN;
+    if (Number.isNaN(value)) {
+      const row = this.reply.slice(this.start, this.end);
+      throw new Error(`malformed "show servers state" row: ${row}`);
+    }
+    return value;
+  }
+
+  private optional(column: number): number {
+    return column < 0 ? 0 : this.number(column);
+  }
+}
+
+/** The decimal integer (an optional minus, then digits) from `start` to `end`, else NaN. */
+function integer(text: string, start: number, end: number): number {
+  const negative = text.charCodeAt(start) === 0x2d;
+  let at = negative ? start + 1 : start;
+  if (at >= end || end - at > 15) return NaN;
+  let value = 0;
+  for (; at < end; at += 1) {
+    const digit = text.charCodeAt(at) - 0x30;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
 }
 
 /** The `Pid:` of `show info`: the worker process this admin session talks to. */
