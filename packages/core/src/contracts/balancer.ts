@@ -4,7 +4,9 @@ import type { Node } from '../model/node.js';
  * A cluster as the writer hands it to a balancer: its config and its current nodes. Neither is
  * ever mutated, and a cluster that did not change since the last `sync` comes with the very same
  * `config` and `nodes` objects: a balancer may compare them by identity to work only on what
- * changed (the haproxy balancer does).
+ * changed (the haproxy balancer does). Within a changed cluster, a node that did not change is
+ * the same `Node` object as before when its discovery plugin keeps it (the zookeeper plugin
+ * does), so a balancer may remember work per node object too.
  */
 export interface ClusterState<TClusterConfig = unknown> {
   /** Cluster name (file name, or its `name:` key): the discovery path segment. */

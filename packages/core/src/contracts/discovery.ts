@@ -9,6 +9,8 @@ export interface Registration {
 /**
  * Receives a cluster's complete, validated node set each time it changes. A delivered node is
  * never modified afterwards (a changed node is a new object): the writer checks each node once.
+ * A node that did not change should be handed on as the same object as before, so the work of a
+ * change follows the changed nodes (balancers remember per node object), not the cluster's size.
  */
 export type NodesListener = (nodes: readonly Node[]) => void;
 
