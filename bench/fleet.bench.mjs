@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     clusters: { type: 'string', default: '20' },
     backends: { type: 'string', default: '50' },
     waves: { type: 'string', default: '2' },
+    'warmup-waves': { type: 'string', default: '0' },
     fraction: { type: 'string', default: '0.2' },
     concurrency: { type: 'string', default: '8' },
     // Each poll is a `show servers state` that HAProxy and this process pay for: at 2 ms, 20
@@ -38,6 +39,7 @@ const size = {
   backends: Number(args.backends),
 };
 const WAVES = Number(args.waves);
+const WARMUP_WAVES = Number(args['warmup-waves']);
 const FRACTION = Number(args.fraction);
 const CONCURRENCY = Number(args.concurrency);
 const POLL_MS = Number(args['poll-interval']);
@@ -62,6 +64,18 @@ try {
   ];
   fleet = await startFleet({ ...size, pollIntervalMs: POLL_MS, log, writerNodeArgs });
   await fleet.waitConverged(300_000);
+  if (WARMUP_WAVES > 0) {
+    // Unmeasured: a writer that has run for a while has its code compiled (V8 compiles on
+    // background threads meanwhile, a third of a fresh writer's CPU in the first deploy).
+    log(`warm-up: ${WARMUP_WAVES} unmeasured waves`);
+    const timeoutMs = 30_000;
+    await fleet.rollingDeploy({
+      fraction: FRACTION,
+      waves: WARMUP_WAVES,
+      concurrency: CONCURRENCY,
+      timeoutMs,
+    });
+  }
   log('converged; settling 2 s');
   await new Promise((done) => setTimeout(done, 2_000));
   const reloadsBefore = await fleet.reloads();
@@ -122,7 +136,13 @@ try {
   const result = {
     benchmark: 'fleet',
     node: process.version,
-    size: { ...size, waves: WAVES, fraction: FRACTION, concurrency: CONCURRENCY },
+    size: {
+      ...size,
+      waves: WAVES,
+      warmup_waves: WARMUP_WAVES,
+      fraction: FRACTION,
+      concurrency: CONCURRENCY,
+    },
     writer_node_options: args['writer-node-option'],
     method:
       'registration changes from the reporter sessions in this process, CONCURRENCY in flight; each ' +

@@ -2,6 +2,7 @@ import { describeError } from '@lighthouse/core';
 import type { Logger, Node } from '@lighthouse/core';
 import { ClusterMemo } from './cluster-memo.js';
 import { cacheText, encodedNodes } from './outage-cache.js';
+import type { EncodedNodes } from './outage-cache.js';
 import { BackgroundFile } from './process/background-file.js';
 import { sameFile } from './render.js';
 import type { RenderResult } from './render.js';
@@ -64,7 +65,7 @@ export class AppliedFiles {
   /** What the outage cache last recorded (or is about to). */
   private recorded: AppliedConfig | undefined;
   /** Each cluster's outage-cache entry, re-encoded only when its nodes change. */
-  private readonly cacheEntries = new ClusterMemo<string>();
+  private readonly cacheEntries = new ClusterMemo<EncodedNodes>();
 
   /** `onDisk`: the applied config both files hold now, as createBalancer found them. */
   constructor(
@@ -124,8 +125,10 @@ export class AppliedFiles {
     // reading it composes the whole file.
     this.cache.update(() => {
       const { hash, structure, peers } = applied;
-      const text = cacheText({ hash, structure, peers, clusters }, (name, nodes) =>
-        this.cacheEntries.get(name, [nodes], () => encodedNodes(nodes)),
+      const text = cacheText(
+        { hash, structure, peers, clusters },
+        (name, nodes) =>
+          this.cacheEntries.get(name, [nodes], (last) => encodedNodes(nodes, last)).text,
       );
       this.cacheEntries.endGeneration();
       return text;

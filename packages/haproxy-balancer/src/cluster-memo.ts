@@ -13,15 +13,16 @@ export class ClusterMemo<T> {
 
   /**
    * The value for `cluster`: the remembered one if every input is the same (`Object.is`) as
-   * when it was computed, else `compute()`'s.
+   * when it was computed, else `compute()`'s. `compute` is handed the cluster's last value
+   * (computed from other inputs), to reuse what of it still applies.
    */
-  get(cluster: string, inputs: readonly unknown[], compute: () => T): T {
+  get(cluster: string, inputs: readonly unknown[], compute: (last: T | undefined) => T): T {
     const known = this.current.get(cluster) ?? this.previous.get(cluster);
     if (known !== undefined && sameInputs(known.inputs, inputs)) {
       this.current.set(cluster, known);
       return known.value;
     }
-    const value = compute();
+    const value = compute(known?.value);
     this.current.set(cluster, { inputs, value });
     return value;
   }

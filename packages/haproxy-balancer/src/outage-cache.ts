@@ -41,27 +41,26 @@ export function cachePath(configFile: string): string {
   return `${configFile}.lighthouse-cache.json`;
 }
 
-/**
- * Nodes in the wire format as JSON strings, by node object: discovery hands unchanged nodes on as
- * the same objects, so a change of a 1,000-node cluster encodes the nodes it changed (issue 10).
- */
-const encoded = new WeakMap<Node, string>();
-
-function encodedNode(node: Node): string {
-  let json = encoded.get(node);
-  if (json === undefined) {
-    json = JSON.stringify(encodeNode(node));
-    encoded.set(node, json);
-  }
-  return json;
+/** A cluster's cache entry, with each node's encoding (by node object) for the next one. */
+export interface EncodedNodes {
+  /** The JSON list of the nodes' wire payloads: `JSON.stringify(nodes.map(encodeNode))`. */
+  text: string;
+  nodes: ReadonlyMap<Node, string>;
 }
 
 /**
- * One cluster's entry in the cache: its nodes in the wire format, as a JSON list (the text
- * `JSON.stringify(nodes.map(encodeNode))` gives).
+ * One cluster's entry in the cache: its nodes in the wire format, as a JSON list. `last`: the
+ * cluster's previous entry. Discovery hands unchanged nodes on as the same objects, so a change
+ * of a 1,000-node cluster encodes the nodes it changed (issue 10).
  */
-export function encodedNodes(nodes: readonly Node[]): string {
-  return `[${nodes.map(encodedNode).join(',')}]`;
+export function encodedNodes(nodes: readonly Node[], last?: EncodedNodes): EncodedNodes {
+  const encoded = new Map<Node, string>();
+  const texts = nodes.map((node) => {
+    const json = last?.nodes.get(node) ?? JSON.stringify(encodeNode(node));
+    encoded.set(node, json);
+    return json;
+  });
+  return { text: `[${texts.join(',')}]`, nodes: encoded };
 }
 
 /**
@@ -71,7 +70,8 @@ export function encodedNodes(nodes: readonly Node[]): string {
  */
 export function cacheText(
   cache: OutageCache,
-  encode: (cluster: string, nodes: readonly Node[]) => string = (_, nodes) => encodedNodes(nodes),
+  encode: (cluster: string, nodes: readonly Node[]) => string = (_, nodes) =>
+    encodedNodes(nodes).text,
 ): string {
   const { hash, structure, peers } = cache;
   const head: Omit<CacheFile, 'clusters'> = {

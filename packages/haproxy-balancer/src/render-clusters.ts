@@ -6,8 +6,8 @@ import { normalizeLine } from './lines.js';
 import type { ClusterMemo } from './cluster-memo.js';
 import { hasDirective, stanzaText, userLines } from './render-format.js';
 import type { Stanza } from './render-format.js';
-import { backendServers, checkedServerLine, peerLines } from './render-servers.js';
-import type { BackendServer } from './render-servers.js';
+import { backendServers, peerLines } from './render-servers.js';
+import type { BackendServer, NodeRenders } from './render-servers.js';
 import type { HAProxyClusterConfig, HAProxyConfig } from './schema.js';
 import { serverOptionWords } from './server-options.js';
 import { assertWellFormedLines } from './well-formed.js';
@@ -120,6 +120,8 @@ export interface RenderedBackend {
   skeleton: string;
   /** Its nodes that were skipped, one sentence each. */
   warnings: readonly string[];
+  /** How each node rendered, for the cluster's next render. */
+  nodes: NodeRenders;
 }
 
 /**
@@ -128,7 +130,11 @@ export interface RenderedBackend {
  * `cookie` directive (backend or defaults) uses it: elsewhere HAProxy ignores or warns about it,
  * and 2.6's runtime `add server` refuses `cookie`.
  */
-function renderBackend(cluster: Cluster, defaults: BackendDefaults): RenderedBackend {
+function renderBackend(
+  cluster: Cluster,
+  defaults: BackendDefaults,
+  last: RenderedBackend | undefined,
+): RenderedBackend {
   const { name, config: section, nodes } = cluster;
   const backend = userLines(section.backend);
   const mode = lastMode('backend', backend) ?? defaults.mode;
@@ -136,15 +142,16 @@ function renderBackend(cluster: Cluster, defaults: BackendDefaults): RenderedBac
     mode === 'http' && (hasDirective('backend', backend, 'cookie') || defaults.cookie);
   const options = serverOptionWords(section.server_options);
   const warnings: string[] = [];
-  const servers = backendServers(name, nodes, options, cookies, (w) => void warnings.push(w));
+  const warn = (warning: string) => void warnings.push(warning);
+  const rendered = backendServers(name, nodes, options, cookies, warn, last?.nodes);
   const header = `backend ${name}`;
   assertWellFormedLines([header, ...backend]); // the server lines were checked when made
-  const lines = [...backend, ...servers.map(checkedServerLine)];
   return {
-    servers,
-    text: stanzaText({ header, lines }),
+    servers: rendered.servers,
+    text: stanzaText({ header, lines: [...backend, ...rendered.lines] }),
     skeleton: stanzaText({ header, lines: backend }),
     warnings,
+    nodes: rendered.nodes,
   };
 }
 
@@ -160,7 +167,8 @@ export function backends(
 ): RenderedBackend[] {
   let facts: BackendDefaults | undefined;
   return clusters.map((cluster) => {
-    const render = () => renderBackend(cluster, (facts ??= backendDefaults(defaults)));
+    const render = (last?: RenderedBackend) =>
+      renderBackend(cluster, (facts ??= backendDefaults(defaults)), last);
     const rendered =
       memo === undefined
         ? render()

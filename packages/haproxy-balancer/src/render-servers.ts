@@ -77,34 +77,37 @@ interface RenderedNode {
   /** Why the node cannot be a server; undefined when it is {@link server}. */
   problem?: string;
   server?: BackendServer;
+  /** The server's line, checked well-formed. */
+  line?: string;
   /** What its metadata got wrong (ignored values), one sentence each. */
   notes: readonly string[];
 }
 
-/**
- * Nodes rendered so far, by node object. Discovery hands unchanged nodes on as the same objects
- * and never changes one (the Balancer contract), so one node added to a 1,000-node cluster
- * renders one server, not 1,001 (issue 10). Weak: a node gone from every cluster is forgotten.
- */
-const renderedNodes = new WeakMap<Node, RenderedNode>();
+/** A backend's nodes as its last render rendered them, by node object. */
+export type NodeRenders = ReadonlyMap<Node, RenderedNode>;
+
+/** A backend's servers, their lines, and how each node rendered (for the next render). */
+export interface RenderedServers {
+  servers: BackendServer[];
+  lines: string[];
+  nodes: NodeRenders;
+}
+
+const NO_NOTES: readonly string[] = [];
 
 function sameWords(a: readonly string[], b: readonly string[]): boolean {
   return a === b || (a.length === b.length && a.every((word, index) => word === b[index]));
 }
 
 function renderNode(node: Node, options: readonly string[], cookies: boolean): RenderedNode {
-  const known = renderedNodes.get(node);
-  if (known !== undefined && known.cookies === cookies && sameWords(known.options, options))
-    return known;
   const name = nodeName(node);
   const problem = nodeProblem(node);
+  if (problem !== undefined) return { options, cookies, name, problem, notes: NO_NOTES };
   const notes: string[] = [];
-  const rendered: RenderedNode =
-    problem === undefined
-      ? { options, cookies, name, server: serverOf(node, name, options, cookies, notes), notes }
-      : { options, cookies, name, problem, notes };
-  renderedNodes.set(node, rendered);
-  return rendered;
+  const server = serverOf(node, name, options, cookies, notes);
+  const line = serverLine(server);
+  assertWellFormedLines([line]);
+  return { options, cookies, name, server, line, notes: notes.length === 0 ? NO_NOTES : notes };
 }
 
 function serverOf(
@@ -128,10 +131,13 @@ function serverOf(
 }
 
 /**
- * The servers of a cluster's backend, sorted like its nodes. `cookies`: whether the backend uses
- * persistence cookies (then each server's cookie is its name, as in 1.0). Each node is rendered
- * once (see {@link renderedNodes}); its warnings are told at every call, as a render's warnings
- * are all of its inputs' problems.
+ * The servers of a cluster's backend and their lines, sorted like its nodes. `cookies`: whether
+ * the backend uses persistence cookies (then each server's cookie is its name, as in 1.0).
+ *
+ * `last`: the nodes of the backend's previous render. Discovery hands each unchanged node on as
+ * the same object and never changes one (the Balancer contract), so a node found there with the
+ * same options is not rendered again: one node added beside 1,000 renders one line (issue 10).
+ * Its warnings are told again, as a render's warnings are all of its inputs' problems.
  */
 export function backendServers(
   cluster: string,
@@ -139,14 +145,22 @@ export function backendServers(
   options: readonly string[],
   cookies: boolean,
   warn: (message: string) => void,
-): BackendServer[] {
+  last?: NodeRenders,
+): RenderedServers {
   const servers: BackendServer[] = [];
+  const lines: string[] = [];
+  const renders = new Map<Node, RenderedNode>();
   const names = new Set<string>();
   for (const node of sortNodes(nodes)) {
-    const { name, problem, server, notes } = renderNode(node, options, cookies);
+    const known = last?.get(node);
+    const reusable =
+      known !== undefined && known.cookies === cookies && sameWords(known.options, options);
+    const rendered = reusable ? known : renderNode(node, options, cookies);
+    renders.set(node, rendered);
+    const { name, problem, server, line, notes } = rendered;
     // Made only for a warning: most nodes have none, and a render may see 10 k of them.
     const where = () => `cluster "${cluster}": node "${printable(name)}"`;
-    if (server === undefined) {
+    if (server === undefined || line === undefined) {
       warn(`${where()} skipped: ${problem}`);
     } else if (names.has(name)) {
       warn(`${where()} skipped: another node has the same name`);
@@ -154,26 +168,10 @@ export function backendServers(
       names.add(name);
       for (const note of notes) warn(`${where()}: ${note}`);
       servers.push(server);
+      lines.push(line);
     }
   }
-  return servers;
-}
-
-/** Server lines made so far, each checked once (see {@link checkedServerLine}). */
-const serverLines = new WeakMap<BackendServer, string>();
-
-/**
- * {@link serverLine}, checked well-formed when made and remembered per server object: a backend
- * of 1,000 servers with one new makes and checks one line.
- */
-export function checkedServerLine(server: BackendServer): string {
-  let line = serverLines.get(server);
-  if (line === undefined) {
-    line = serverLine(server);
-    assertWellFormedLines([line]);
-    serverLines.set(server, line);
-  }
-  return line;
+  return { servers, lines, nodes: renders };
 }
 
 /**

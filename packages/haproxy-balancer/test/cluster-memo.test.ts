@@ -24,6 +24,24 @@ describe('ClusterMemo', () => {
     expect(computed()).toBe(1);
   });
 
+  it('hands a recomputation the cluster’s last value, and none after clear()', () => {
+    const memo = new ClusterMemo<{ n: number }>();
+    const lasts: ({ n: number } | undefined)[] = [];
+    const get = (cluster: string, input: unknown) =>
+      memo.get(cluster, [input], (last) => {
+        lasts.push(last);
+        return { n: (last?.n ?? 0) + 1 };
+      });
+    const first = get('web', 'a');
+    get('api', 'a');
+    memo.endGeneration();
+    expect(get('web', 'b')).toEqual({ n: 2 });
+    expect(lasts.at(-1)).toBe(first);
+    memo.clear();
+    expect(get('web', 'c')).toEqual({ n: 1 });
+    expect(lasts).toEqual([undefined, undefined, first, undefined]);
+  });
+
   it('recomputes when any input is another object, even an equal one', () => {
     const { get, computed } = counted();
     const nodes = [{ host: 'a' }];

@@ -117,12 +117,17 @@ describe('outage cache', () => {
     }
   });
 
-  it('encodes a cluster as the JSON list of wire payloads, each node object once', () => {
+  it('encodes a cluster as the JSON list of wire payloads, reusing the last entry per node', () => {
     const odd = node('odd', '::1', 443, { note: 'quote " and \\ backslash', peer: 'x' });
-    const nodes = [A, B, odd];
-    expect(encodedNodes(nodes)).toBe(JSON.stringify(nodes.map(encodeNode)));
-    expect(encodedNodes([])).toBe('[]');
-    // Remembered per object: an equal new object gives the same text.
-    expect(encodedNodes([{ ...A }, B])).toBe(JSON.stringify([A, B].map(encodeNode)));
+    const nodes = [A, B, odd, B];
+    const first = encodedNodes(nodes);
+    expect(first.text).toBe(JSON.stringify(nodes.map(encodeNode)));
+    expect(encodedNodes([]).text).toBe('[]');
+    // A node object of the last entry is not encoded again (the sentinel shows it was reused);
+    // an equal new object is.
+    const last = { text: '', nodes: new Map([[A, '"reused"']]) };
+    expect(encodedNodes([A, { ...A }], last).text).toBe(
+      `["reused",${JSON.stringify(encodeNode(A))}]`,
+    );
   });
 });
