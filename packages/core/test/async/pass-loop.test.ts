@@ -1,64 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PassLoop } from '../../src/async/pass-loop.js';
 import type { PassLoopOptions } from '../../src/async/pass-loop.js';
-
-/** The state of a promise, readable synchronously (after the timers' microtasks have run). */
-function track(promise: Promise<unknown>) {
-  const state: { status: 'pending' | 'resolved' | 'rejected'; error?: unknown } = {
-    status: 'pending',
-  };
-  promise.then(
-    () => Object.assign(state, { status: 'resolved' }),
-    (error: unknown) => Object.assign(state, { status: 'rejected', error }),
-  );
-  return state;
-}
-
-/** Advances the fake clock, running the timers due and the promise callbacks they cause. */
-const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
-
-/**
- * A scripted pass: records when each pass starts and how many overlap; fails while `failures`
- * holds errors; in manual mode each pass waits for `release()`.
- */
-class Passes {
-  started: number[] = [];
-  active = 0;
-  maxActive = 0;
-  manual = false;
-  failures: Error[] = [];
-  private gates: (() => void)[] = [];
-  private readonly t0 = Date.now();
-
-  readonly pass = async (): Promise<void> => {
-    this.started.push(Date.now() - this.t0);
-    this.maxActive = Math.max(this.maxActive, ++this.active);
-    try {
-      if (this.manual) await new Promise<void>((resolve) => this.gates.push(resolve));
-      const failure = this.failures.shift();
-      if (failure !== undefined) throw failure;
-    } finally {
-      this.active--;
-    }
-  };
-
-  get count(): number {
-    return this.started.length;
-  }
-
-  /** Lets the oldest waiting pass finish (then succeeds, or fails if a failure is queued). */
-  release(): void {
-    const release = this.gates.shift();
-    if (release === undefined) throw new Error('no pass is waiting');
-    release();
-  }
-
-  /** Lets every waiting pass finish, now and from now on (for cleaning up). */
-  releaseAll(): void {
-    this.manual = false;
-    for (const release of this.gates.splice(0)) release();
-  }
-}
+import { tick, track } from '../helpers/promise-state.js';
+import { Passes } from './scripted-passes.js';
 
 describe('PassLoop', () => {
   let passes: Passes;

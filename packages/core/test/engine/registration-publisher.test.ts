@@ -1,71 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Discovery, Registration } from '../../src/contracts/discovery.js';
+import type { Registration } from '../../src/contracts/discovery.js';
 import { RegistrationPublisher } from '../../src/engine/registration-publisher.js';
 import type { LogFields, Logger } from '../../src/log.js';
 import { silentLogger } from '../../src/log.js';
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((res) => (resolve = res));
-  return { promise, resolve };
-}
-
-/** The state of a promise, readable synchronously (after the timers' microtasks have run). */
-function track<T>(promise: Promise<T>) {
-  const state: { status: 'pending' | 'resolved' | 'rejected'; value?: T } = { status: 'pending' };
-  promise.then(
-    (value) => Object.assign(state, { status: 'resolved', value }),
-    () => (state.status = 'rejected'),
-  );
-  return state;
-}
-
-/** Advances the fake clock, running the timers due and the promise callbacks they cause. */
-const tick = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
-
-/**
- * A discovery instance that records every set it is asked to publish. `failing` makes publish
- * reject; `slow` makes each publish wait for `finish()`.
- */
-class FakeDiscovery implements Discovery {
-  readonly published: Registration[][] = [];
-  failing: Error | undefined;
-  slow = false;
-  private readonly pending: ReturnType<typeof deferred>[] = [];
-
-  async connect(): Promise<void> {}
-  async close(): Promise<void> {}
-  async watch(): Promise<void> {}
-  async unwatch(): Promise<void> {}
-
-  async publish(registrations: readonly Registration[]): Promise<void> {
-    this.published.push([...registrations]);
-    if (this.slow) {
-      const gate = deferred();
-      this.pending.push(gate);
-      await gate.promise;
-    }
-    if (this.failing !== undefined) throw this.failing;
-  }
-
-  /** The set of the latest publish call (what the plugin converges to, per the contract). */
-  get last(): Registration[] | undefined {
-    return this.published.at(-1);
-  }
-
-  /** Lets the oldest slow publish finish (it then fails if `failing` is set). */
-  finish(): void {
-    const gate = this.pending.shift();
-    if (gate === undefined) throw new Error('no publish is waiting');
-    gate.resolve();
-  }
-
-  finishAll(): void {
-    this.slow = false;
-    this.failing = undefined;
-    for (const gate of this.pending.splice(0)) gate.resolve();
-  }
-}
+import { tick, track } from '../helpers/promise-state.js';
+import { FakeDiscovery } from './fake-discovery.js';
 
 const reg = (
   service: string,
