@@ -68,9 +68,10 @@ async function writeFiles(dir, files) {
 const failedConnects = [];
 
 /**
- * `connect()`, retried: in this process a new session sometimes fails at once with "the server
- * expired the session" after an earlier one was closed (the native handle closes itself with
- * ZOO_EXPIRED_SESSION_STATE); the daemons' engines retry the same way.
+ * `connect()`, retried, as the daemons' engines do. New sessions in this process used to fail at
+ * once ("the server expired the session") because a child started while this process held
+ * ZooKeeper sockets inherited them; children start clean now (spawnClean), and `failedConnects`
+ * stays empty: a non-empty one says that has come back.
  */
 async function connectRetrying(what, target) {
   for (let attempt = 1; ; attempt += 1) {
@@ -442,8 +443,6 @@ try {
   const result = {
     benchmark: 'loop',
     node: process.version,
-    // reads_per_change first: after part (a)'s admin-socket churn, new ZooKeeper sessions in this
-    // process fail at once (see failedConnects).
     reads_per_change: await step('reads_per_change', readsPerChange),
     registration_to_routing: await step('registration_to_routing', registrationToRouting),
     reporter_cost: await step('reporter_cost', reporterCost),
