@@ -52,9 +52,12 @@ let session: PromptSession;
 const connections: Socket[] = [];
 /** The command lines HAProxy received, `prompt` included. */
 let received: string[] = [];
-/** How many command lines were answered, every piece read by the session (or it hung up). */
-let answered = 0;
-let serverErrors: unknown[] = [];
+/**
+ * What the current test's fake HAProxy did: how many command lines it answered (every piece read
+ * by the session, or it hung up) and what failed. One object per test: a server's answering may
+ * finish after its test did (it polls what the session read), and must not count in the next.
+ */
+let served: { answered: number; errors: unknown[] };
 /** The pieces HAProxy writes for a command line (not `prompt`, always answered `\n> `). */
 let answer: (line: string) => string[];
 
@@ -63,8 +66,8 @@ beforeEach(async () => {
   socketPath = join(dir.dir, 'admin.sock');
   opened.sockets.length = 0;
   received = [];
-  answered = 0;
-  serverErrors = [];
+  const ours = { answered: 0, errors: [] as unknown[] };
+  served = ours;
   answer = (line) => [
     line
       .split(';')
@@ -109,10 +112,10 @@ beforeEach(async () => {
               send(piece);
             }
             await read(client);
-            answered++;
+            ours.answered++;
           })
           .catch((error: unknown) => {
-            serverErrors.push(error);
+            ours.errors.push(error);
           });
       }
     });
@@ -126,7 +129,7 @@ afterEach(async () => {
   for (const connection of connections.splice(0)) connection.destroy();
   await new Promise((resolve) => server.close(resolve));
   await dir.cleanup();
-  expect(serverErrors).toEqual([]);
+  expect(served.errors).toEqual([]);
 });
 
 describe('PromptSession reply splitting', () => {
@@ -225,7 +228,7 @@ describe('PromptSession reply splitting', () => {
   it('rejects an exchange closed mid-reply, and the next one gets only its own reply', async () => {
     answer = () => ['half a reply\n', '>'];
     const exchange = session.exchange('show info', 1);
-    await waitFor(() => answered === 1, { what: 'the partial reply to be read' });
+    await waitFor(() => served.answered === 1, { what: 'the partial reply to be read' });
     session.close();
     await expect(exchange).rejects.toBeInstanceOf(RuntimeConnectionError);
     answer = () => [' other\n> '];
