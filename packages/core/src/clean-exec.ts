@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /**
- * Closes every inherited descriptor above stderr, then execs `"$@"`. Run by bash because POSIX
- * sh cannot close descriptors above 9.
+ * Closes every inherited descriptor above stderr, then execs `"$@"`. Run by bash: POSIX sh cannot
+ * close descriptors above 9, and bash's `{fd}>&-` closes the one whose number `fd` holds without
+ * an `eval` (closing one already closed, such as the listing's own, is no error).
  */
 const CLOSE_AND_EXEC =
-  'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"';
+  'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && exec {fd}>&-; done; exec "$@"';
 
 const BASH = '/bin/bash';
 

@@ -92,15 +92,12 @@ export function parseServersState(reply: string): ServerState[] {
     agentState: header.indexOf('srv_agent_state'),
     agentPort: header.indexOf('srv_agent_port'),
   };
-  const row = new RowReader(
-    reply,
-    Math.max(8, columns.port, columns.agentState, columns.agentPort),
-  );
+  const row = new RowReader(reply, columns);
   const rows: ServerState[] = [];
   for (let at = headerEnd + 1; at < reply.length;) {
     const newline = reply.indexOf('\n', at);
     const end = newline < 0 ? reply.length : newline;
-    if (end > at) rows.push(row.read(at, end, columns));
+    if (end > at) rows.push(row.read(at, end));
     at = end + 1;
   }
   return rows;
@@ -115,6 +112,8 @@ interface OptionalColumns {
 
 /** Reads the rows of one reply, one at a time, through one reused table of column bounds. */
 class RowReader {
+  /** The last column a row is read up to: the fixed ones, or the optional ones after them. */
+  private readonly lastColumn: number;
   /** Where each column of the current row starts; column i ends at starts[i + 1] - 1. */
   private readonly starts: Int32Array;
   /** Columns found in the current row. */
@@ -124,13 +123,15 @@ class RowReader {
 
   constructor(
     private readonly reply: string,
-    private readonly lastColumn: number,
+    private readonly columns: OptionalColumns,
   ) {
-    this.starts = new Int32Array(lastColumn + 2);
+    this.lastColumn = Math.max(8, columns.port, columns.agentState, columns.agentPort);
+    this.starts = new Int32Array(this.lastColumn + 2);
   }
 
   /** The row from `start` to `end` (exclusive). */
-  read(start: number, end: number, columns: OptionalColumns): ServerState {
+  read(start: number, end: number): ServerState {
+    const { columns } = this;
     this.start = start;
     this.end = end;
     this.found = 0;
