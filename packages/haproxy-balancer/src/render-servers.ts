@@ -71,8 +71,6 @@ function nodeProblem(node: Node): string | undefined {
 
 /** What one node renders to with a backend's server options and cookie mode. */
 interface RenderedNode {
-  options: readonly string[];
-  cookies: boolean;
   name: string;
   /** Why the node cannot be a server; undefined when it is {@link server}. */
   problem?: string;
@@ -83,8 +81,12 @@ interface RenderedNode {
   notes: readonly string[];
 }
 
-/** A backend's nodes as its last render rendered them, by node object. */
-export type NodeRenders = ReadonlyMap<Node, RenderedNode>;
+/** A backend's nodes as a render rendered them, by node object, and what with. */
+export interface NodeRenders {
+  readonly options: readonly string[];
+  readonly cookies: boolean;
+  readonly byNode: ReadonlyMap<Node, RenderedNode>;
+}
 
 /** A backend's servers, their lines, and how each node rendered (for the next render). */
 export interface RenderedServers {
@@ -102,12 +104,13 @@ function sameWords(a: readonly string[], b: readonly string[]): boolean {
 function renderNode(node: Node, options: readonly string[], cookies: boolean): RenderedNode {
   const name = nodeName(node);
   const problem = nodeProblem(node);
-  if (problem !== undefined) return { options, cookies, name, problem, notes: NO_NOTES };
-  const notes: string[] = [];
-  const server = serverOf(node, name, options, cookies, notes);
+  if (problem !== undefined) return { name, problem, notes: NO_NOTES };
+  let notes: string[] | undefined; // made for the rare node with one
+  const report = (note: string) => void (notes ??= []).push(note);
+  const server = serverOf(node, name, options, cookies, report);
   const line = serverLine(server);
   assertWellFormedLines([line]);
-  return { options, cookies, name, server, line, notes: notes.length === 0 ? NO_NOTES : notes };
+  return { name, server, line, notes: notes ?? NO_NOTES };
 }
 
 function serverOf(
@@ -115,9 +118,9 @@ function serverOf(
   name: string,
   options: readonly string[],
   cookies: boolean,
-  notes: string[],
+  report: (note: string) => void,
 ): BackendServer {
-  const { drain, agent, ...settings } = nodeSettings(node, (note) => void notes.push(note));
+  const { drain, agent, ...settings } = nodeSettings(node, report);
   const weight = settings.weight ?? (agent === undefined ? undefined : agentWeight(options));
   return {
     name,
@@ -149,14 +152,16 @@ export function backendServers(
 ): RenderedServers {
   const servers: BackendServer[] = [];
   const lines: string[] = [];
-  const renders = new Map<Node, RenderedNode>();
+  const byNode = new Map<Node, RenderedNode>();
+  // Rendered with other options or cookies, the last render's nodes are of no use.
+  const reusable =
+    last !== undefined && last.cookies === cookies && sameWords(last.options, options)
+      ? last.byNode
+      : undefined;
   const names = new Set<string>();
   for (const node of sortNodes(nodes)) {
-    const known = last?.get(node);
-    const reusable =
-      known !== undefined && known.cookies === cookies && sameWords(known.options, options);
-    const rendered = reusable ? known : renderNode(node, options, cookies);
-    renders.set(node, rendered);
+    const rendered = reusable?.get(node) ?? renderNode(node, options, cookies);
+    byNode.set(node, rendered);
     const { name, problem, server, line, notes } = rendered;
     // Made only for a warning: most nodes have none, and a render may see 10 k of them.
     const where = () => `cluster "${cluster}": node "${printable(name)}"`;
@@ -171,7 +176,7 @@ export function backendServers(
       lines.push(line);
     }
   }
-  return { servers, lines, nodes: renders };
+  return { servers, lines, nodes: { options, cookies, byNode } };
 }
 
 /**
